@@ -1,0 +1,198 @@
+// Package app wires kefu together: one App struct holds the configuration,
+// the database and every service, and serves the API and the UI. No globals,
+// no framework: what depends on what is visible here.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"kefu/internal/apperr"
+	"kefu/internal/audit"
+	"kefu/internal/auth"
+	"kefu/internal/calendar"
+	"kefu/internal/config"
+	"kefu/internal/httpapi"
+	"kefu/internal/httpkit"
+	"kefu/internal/i18n"
+	"kefu/internal/org"
+	"kefu/internal/services"
+	"kefu/internal/store"
+	"kefu/internal/web"
+)
+
+// Version is kefu's version, set at build time with
+// -ldflags "-X kefu/internal/app.Version=…".
+var Version = "0.1.0-dev"
+
+// App is one running kefu.
+type App struct {
+	Config    config.Config
+	Log       *slog.Logger
+	DB        *store.DB
+	Org       *org.Service
+	Auth      *auth.Service
+	Calendars *calendar.Registry
+	API       *httpapi.API
+	Now       func() time.Time
+}
+
+// Open opens and migrates the database and builds the services.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	db, err := store.Open(ctx, store.Options{DSN: cfg.DSN, DataDir: cfg.DataDir})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	a := &App{Config: cfg, Log: log, DB: db, Now: time.Now}
+	a.Org = org.New(org.Options{DB: db, Now: a.Now})
+	a.Auth = auth.New(auth.Options{DB: db, Org: a.Org, Now: a.Now, SessionTTL: cfg.SessionTTL})
+	a.Calendars = calendar.NewRegistry(calendar.RegistryOptions{DB: db, Now: a.Now, Logger: log})
+	if err := a.Calendars.Load(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.API = httpapi.New(a.Services())
+	return a, nil
+}
+
+// Services is the set of services the API and the UI are built on.
+func (a *App) Services() services.Set {
+	return services.Set{DB: a.DB, Org: a.Org, Auth: a.Auth, Calendars: a.Calendars, Logger: a.Log, Version: Version,
+		Now: a.Now, SecureCookies: a.Config.SecureCookies}
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// RootUnitName is the name of the unit a new database starts with.
+const RootUnitName = "集团总部"
+
+// Bootstrap prepares an empty database: the root org unit and the admin
+// user, whose password is KEFU_ADMIN_PASSWORD or a random one printed once
+// on out.
+func (a *App) Bootstrap(ctx context.Context, out io.Writer) error {
+	ctx = audit.WithActor(ctx, audit.System)
+	root, err := a.Org.EnsureRoot(ctx, RootUnitName)
+	if err != nil {
+		return fmt.Errorf("create root org unit: %w", err)
+	}
+	n, err := a.Auth.Count(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	pw := a.Config.AdminPassword
+	generated := pw == ""
+	if generated {
+		b := make([]byte, 12)
+		_, _ = rand.Read(b)
+		pw = base64.RawURLEncoding.EncodeToString(b)
+	}
+	_, err = a.Auth.Create(ctx, nil, auth.CreateUserInput{Username: "admin", Password: pw,
+		DisplayName: "系统管理员", Roles: []auth.Role{auth.RoleAdmin}, OrgUnit: root.ID})
+	if e, ok := apperr.As(err); ok {
+		return fmt.Errorf("KEFU_ADMIN_PASSWORD: %s", e.Message.In(i18n.EN))
+	} else if err != nil {
+		return fmt.Errorf("create admin: %w", err)
+	}
+	if generated {
+		fmt.Fprintf(out, "kefu: created user admin with password %s (shown once; set KEFU_ADMIN_PASSWORD to choose it)\n", pw)
+	}
+	return nil
+}
+
+// Handler is the whole HTTP surface: /api/ and the UI, behind request ids,
+// access logs, panic recovery, security headers, body limits and
+// cross-origin protection for state-changing requests.
+func (a *App) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/api/", a.API)
+	mux.Handle("/", web.New(a.Services()))
+
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.plainError(w, r, http.StatusForbidden, "forbidden", i18n.T("拒绝跨站请求", "cross-origin request refused"))
+	}))
+	var h http.Handler = cop.Handler(mux)
+	h = httpkit.LimitBody(a.Config.MaxBodyBytes, h)
+	h = httpkit.SecurityHeaders(h)
+	h = httpkit.Recover(a.Log, func(w http.ResponseWriter, r *http.Request) {
+		a.plainError(w, r, http.StatusInternalServerError, apperr.CodeInternal, i18n.T("服务器内部错误", "internal error"))
+	}, h)
+	h = httpkit.AccessLog(a.Log, h)
+	return httpkit.RequestID(h)
+}
+
+// plainError answers outside a handler: JSON for the API, text for the UI.
+func (a *App) plainError(w http.ResponseWriter, r *http.Request, status int, code string, msg i18n.Text) {
+	text := msg.In(i18n.FromRequest(r))
+	if httpkit.IsAPI(r) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(status)
+		fmt.Fprintf(w, `{"error":{"code":%q,"message":%q}}`+"\n", code, text)
+		return
+	}
+	http.Error(w, text, status)
+}
+
+// refreshCalendars picks up calendar changes made by other kefu processes
+// of a cluster sharing the database, until ctx ends.
+func (a *App) refreshCalendars(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if changed, err := a.Calendars.Refresh(ctx); err != nil && ctx.Err() == nil {
+				a.Log.Warn("calendar refresh failed", "error", err)
+			} else if changed {
+				a.Log.Info("calendars reloaded: changed by another kefu process")
+			}
+		}
+	}
+}
+
+// Serve answers HTTP on ln until ctx is cancelled, then drains in-flight
+// requests (up to 20 s) and returns nil.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	go a.refreshCalendars(ctx, 5*time.Second)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down: draining in-flight requests")
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

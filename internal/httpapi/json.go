@@ -1,0 +1,235 @@
+package httpapi
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"kefu/internal/apperr"
+	"kefu/internal/audit"
+	"kefu/internal/i18n"
+)
+
+// errorBody is the error shape of API.md.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+// writeJSON answers with v as JSON.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// writeError answers with the JSON error shape; anything that is not an
+// apperr.Error is a server fault, logged with the request id and shown as 500.
+func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		err = &apperr.Error{Status: http.StatusRequestEntityTooLarge, Code: apperr.CodeTooLarge,
+			Message: i18n.T("请求体超过%d字节上限", "request body exceeds the %d-byte limit", mbe.Limit)}
+	}
+	e, ok := apperr.As(err)
+	if !ok {
+		a.log.ErrorContext(r.Context(), "request failed", "error", err.Error(),
+			"request_id", audit.RequestIDFrom(r.Context()), "path", r.URL.Path)
+		e = &apperr.Error{Status: http.StatusInternalServerError, Code: apperr.CodeInternal,
+			Message: i18n.T("服务器内部错误，请联系管理员（请求编号 %s）", "internal error; tell your administrator (request %s)",
+				audit.RequestIDFrom(r.Context()))}
+	}
+	if e.Status == http.StatusTooManyRequests {
+		w.Header().Set("Retry-After", "60")
+	}
+	writeJSON(w, e.Status, errorBody{errorDetail{Code: e.Code, Field: e.Field, Message: e.Message.In(i18n.FromRequest(r))}})
+}
+
+// decode reads a JSON request body into v strictly (whatever the
+// Content-Type says: clients such as curl -d label JSON as a form): unknown fields and wrong
+// types are 422 naming the field, unreadable JSON is 400, too large is 413.
+func decode(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return decodeError(err)
+	}
+	if err := checkText(reflect.ValueOf(v), ""); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return err
+		}
+		return apperr.Malformed(i18n.T("JSON 之后还有多余内容", "unexpected data after the JSON value"))
+	}
+	return nil
+}
+
+// errNUL refuses text that PostgreSQL cannot store.
+func errNUL(field string) error {
+	return apperr.Validation(field, i18n.T("不能包含空字符（U+0000）", "must not contain NUL characters (U+0000)"))
+}
+
+// checkText refuses decoded strings holding NUL, which PostgreSQL cannot
+// store (encoding/json already replaced invalid UTF-8). Fields are named as
+// encoding/json names them ("customer.phone").
+func checkText(v reflect.Value, path string) error {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			return checkText(v.Elem(), path)
+		}
+	case reflect.String:
+		if strings.ContainsRune(v.String(), 0) {
+			return errNUL(path)
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			f := t.Field(i)
+			tag := f.Tag.Get("json")
+			name, _, _ := strings.Cut(tag, ",")
+			if !f.IsExported() && !f.Anonymous || name == "-" {
+				continue
+			}
+			p := path
+			if !f.Anonymous || name != "" {
+				if name == "" {
+					name = f.Name
+				}
+				p = strings.TrimPrefix(path+"."+name, ".")
+			}
+			if err := checkText(v.Field(i), p); err != nil {
+				return err
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			return nil
+		}
+		for i := range v.Len() {
+			if err := checkText(v.Index(i), path); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			if err := checkText(it.Key(), path); err != nil {
+				return err
+			}
+			if err := checkText(it.Value(), path); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// checkQuery refuses query parameters that are not valid UTF-8 or hold NUL.
+func checkQuery(r *http.Request) error {
+	for name, values := range r.URL.Query() {
+		for _, v := range values {
+			if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+				return apperr.Validation(name, i18n.T("须为不含空字符的 UTF-8 文本", "must be UTF-8 text without NUL characters"))
+			}
+		}
+	}
+	return nil
+}
+
+func decodeError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return err
+	case errors.Is(err, io.EOF):
+		return apperr.Malformed(i18n.T("请求体为空", "request body is empty"))
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return apperr.Malformed(i18n.T("JSON 不完整", "JSON ends too early"))
+	case errors.As(err, &syn):
+		return apperr.Malformed(i18n.T("JSON 格式错误（第%d字节）", "malformed JSON at byte %d", syn.Offset))
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			return apperr.Malformed(i18n.T("请求体须为 JSON 对象", "request body must be a JSON object"))
+		}
+		return apperr.Validation(field, i18n.T("类型错误：不能是 %s", "wrong type: cannot be %s", typ.Value))
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		name, _ = strconv.Unquote(name)
+		return apperr.Validation(name, i18n.T("未知字段", "unknown field"))
+	}
+	return apperr.Malformed(i18n.T("无法解析请求体", "cannot read the request body"))
+}
+
+// page is a parsed ?limit=&cursor= pair.
+type page struct {
+	Limit  int
+	Cursor string // decoded cursor; "" for the first page
+}
+
+const (
+	defaultLimit = 50
+	maxLimit     = 500
+)
+
+// parsePage reads the list parameters of API.md: limit defaults to 50 and
+// is capped at 500; cursor is an opaque token from next_cursor.
+func parsePage(r *http.Request) (page, error) {
+	p := page{Limit: defaultLimit}
+	q := r.URL.Query()
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			return p, apperr.Validation("limit", i18n.T("limit 须为正整数", "limit must be a positive integer"))
+		}
+		p.Limit = min(n, maxLimit)
+	}
+	if s := q.Get("cursor"); s != "" {
+		b, err := base64.RawURLEncoding.DecodeString(s)
+		if err != nil || len(b) == 0 {
+			return p, apperr.Validation("cursor", i18n.T("cursor 无效", "cursor is not valid"))
+		}
+		p.Cursor = string(b)
+	}
+	return p, nil
+}
+
+// encodeCursor makes an opaque next_cursor.
+func encodeCursor(s string) string {
+	if s == "" {
+		return ""
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(s))
+}
+
+// list is the list answer shape of API.md.
+type list[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+func newList[T any](items []T, next string) list[T] {
+	if items == nil {
+		items = []T{}
+	}
+	return list[T]{Items: items, NextCursor: encodeCursor(next)}
+}

@@ -1,0 +1,38 @@
+// Package services names the set of domain services that kefu's two front
+// ends — the JSON API (httpapi) and the web UI (web) — are built on, so that
+// a new module is wired once, in internal/app, and reaches both.
+package services
+
+import (
+	"log/slog"
+	"time"
+
+	"kefu/internal/auth"
+	"kefu/internal/calendar"
+	"kefu/internal/org"
+	"kefu/internal/store"
+)
+
+// Set is every service a front end may call, plus the process facts they show.
+type Set struct {
+	DB        *store.DB
+	Org       *org.Service
+	Auth      *auth.Service
+	Calendars *calendar.Registry
+	Logger    *slog.Logger
+
+	Version       string
+	Now           func() time.Time // defaults to time.Now
+	SecureCookies bool             // mark cookies Secure (served over HTTPS)
+}
+
+// WithDefaults fills the optional fields.
+func (s Set) WithDefaults() Set {
+	if s.Now == nil {
+		s.Now = time.Now
+	}
+	if s.Logger == nil {
+		s.Logger = slog.Default()
+	}
+	return s
+}

@@ -1,0 +1,171 @@
+// Package web is kefu's server-rendered UI (zh-CN first, English second):
+// html/template pages over the same services as the JSON API, with our own
+// small stylesheet and script embedded from static/. Pages are plain HTML
+// forms (post/redirect/get); the strict Content-Security-Policy set in app
+// forbids inline scripts and styles, so everything lives in static/.
+//
+// Files by responsibility: web.go (routes, sign-in gate), render.go
+// (templates, page data, errors), labels.go (UI label catalogue), nav.go
+// (navigation), forms.go (form values and field errors), and one file per
+// page group: session.go, home.go, users.go, orgunits.go, audit.go.
+package web
+
+import (
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"kefu/internal/apperr"
+	"kefu/internal/audit"
+	"kefu/internal/auth"
+	"kefu/internal/calendar"
+	"kefu/internal/org"
+	"kefu/internal/services"
+	"kefu/internal/store"
+)
+
+// Server is the UI handler: routes, templates and the services behind them.
+type Server struct {
+	db      *store.DB
+	auth    *auth.Service
+	org     *org.Service
+	cal     *calendar.Registry
+	log     *slog.Logger
+	version string
+	now     func() time.Time
+	secure  bool
+
+	mux    *http.ServeMux
+	views  *views
+	assets *assets
+}
+
+// New returns the UI handler, mounted at "/". The templates are embedded,
+// so a template that does not parse is a programming error: New panics.
+func New(o services.Set) *Server {
+	o = o.WithDefaults()
+	s := &Server{db: o.DB, auth: o.Auth, org: o.Org, cal: o.Calendars, log: o.Logger, version: o.Version, now: o.Now,
+		secure: o.SecureCookies, mux: http.NewServeMux()}
+	s.assets = loadAssets()
+	v, err := parseViews(s.assets)
+	if err != nil {
+		panic(err)
+	}
+	s.views = v
+	s.routes()
+	return s
+}
+
+// ServeHTTP dispatches UI requests.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// pageFunc handles a signed-in request; a returned error becomes an error page.
+type pageFunc func(w http.ResponseWriter, rq *request) error
+
+func (s *Server) routes() {
+	s.mux.Handle("GET /static/", s.assets)
+	s.mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, s.assets.url("favicon.svg"), http.StatusMovedPermanently)
+	})
+	s.mux.HandleFunc("GET /login", s.loginPage)
+	s.mux.HandleFunc("POST /login", s.loginSubmit)
+	s.mux.HandleFunc("GET /lang/{lang}", s.switchLang)
+
+	s.page("POST /logout", "", s.logout)
+	s.page("GET /{$}", "", s.home)
+	s.page("GET /account/password", "", s.passwordPage)
+	s.page("POST /account/password", "", s.passwordSubmit)
+
+	s.page("GET /admin/users", auth.PermUsersRead, s.usersList)
+	s.page("GET /admin/users/new", auth.PermUsersWrite, s.userNew)
+	s.page("POST /admin/users/new", auth.PermUsersWrite, s.userCreate)
+	s.page("GET /admin/users/{id}", auth.PermUsersRead, s.userShow)
+	s.page("POST /admin/users/{id}", auth.PermUsersWrite, s.userUpdate)
+	s.page("POST /admin/users/{id}/password", auth.PermUsersWrite, s.userResetPassword)
+
+	s.page("GET /admin/org", auth.PermOrgRead, s.orgPage)
+	s.page("POST /admin/org", auth.PermOrgWrite, s.orgCreate)
+	s.page("POST /admin/org/{id}", auth.PermOrgWrite, s.orgUpdate)
+
+	s.page("GET /admin/audit", auth.PermAuditRead, s.auditPage)
+
+	if s.cal != nil {
+		s.page("GET /admin/calendars", auth.PermCalendarsRead, s.calendarsList)
+		s.page("POST /admin/calendars", auth.PermCalendarsWrite, s.calendarCreate)
+		s.page("GET /admin/calendars/{id}", auth.PermCalendarsRead, s.calendarShow)
+		s.page("POST /admin/calendars/{id}/hours", auth.PermCalendarsWrite, s.calendarSetHours)
+		s.page("GET /admin/calendars/{id}/days/{date}", auth.PermCalendarsRead, s.calendarDay)
+		s.page("POST /admin/calendars/{id}/days/{date}", auth.PermCalendarsWrite, s.calendarSetDay)
+		s.page("POST /admin/calendars/{id}/days/{date}/clear", auth.PermCalendarsWrite, s.calendarClearDay)
+		s.page("GET /admin/calendars/{id}/import", auth.PermCalendarsWrite, s.calendarImportPage)
+		s.page("POST /admin/calendars/{id}/import", auth.PermCalendarsWrite, s.calendarImport)
+	}
+
+	s.page("/", "", func(w http.ResponseWriter, rq *request) error { return apperr.NotFound("page") })
+}
+
+// page registers a handler behind the sign-in gate and a permission check
+// ("" = any signed-in user).
+func (s *Server) page(pattern string, perm auth.Permission, h pageFunc) {
+	s.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rq := s.newRequest(r)
+		p, err := s.auth.Principal(r.Context(), auth.TokenFromRequest(r))
+		if apperr.Is(err, apperr.CodeUnauthorized) {
+			s.toLogin(w, r)
+			return
+		} else if err != nil {
+			s.fail(w, rq, err)
+			return
+		}
+		rq.P = p
+		rq.Request = r.WithContext(auth.WithPrincipal(audit.WithActor(r.Context(), p.Actor()), p))
+		if p.MustChangePassword && r.URL.Path != "/account/password" && r.URL.Path != "/logout" {
+			http.Redirect(w, r, "/account/password?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		if !p.Can(perm) {
+			s.log.WarnContext(r.Context(), "permission denied", "user", p.Username,
+				"permission", string(perm), "path", r.URL.Path)
+			s.forbidden(w, rq, perm)
+			return
+		}
+		if err := h(w, rq); err != nil {
+			s.fail(w, rq, err)
+		}
+	}))
+}
+
+// toLogin sends a signed-out visitor to the login page, remembering where
+// they wanted to go (only for GET: a form post cannot be replayed).
+func (s *Server) toLogin(w http.ResponseWriter, r *http.Request) {
+	target := "/login"
+	if r.Method == http.MethodGet && r.URL.Path != "/" {
+		target += "?next=" + url.QueryEscape(r.URL.RequestURI())
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// localPath returns next when it is a path on this site, else def: a
+// ?next= parameter must never send the user to another origin.
+func localPath(next, def string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
+		strings.ContainsAny(next, "\\\r\n") {
+		return def
+	}
+	if u, err := url.Parse(next); err != nil || u.Host != "" || u.Scheme != "" {
+		return def
+	}
+	return next
+}
+
+// seeOther answers a successful form post: redirect (303) with a flash
+// message shown once on the next page.
+func (s *Server) seeOther(w http.ResponseWriter, r *http.Request, target, flashKey string) {
+	if flashKey != "" {
+		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: flashKey, Path: "/", MaxAge: 60,
+			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure || r.TLS != nil})
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
