@@ -18,6 +18,26 @@
     });
   });
 
+  // Buttons with data-print print the page (the print stylesheet shapes it).
+  document.querySelectorAll("[data-print]").forEach(function (btn) {
+    btn.addEventListener("click", function () { window.print(); });
+  });
+
+  // In a [data-keynav] bar, the left and right arrow keys follow its
+  // rel="prev" and rel="next" links (a year back or forward), unless the
+  // focus is in a field.
+  var keynav = document.querySelector("[data-keynav]");
+  if (keynav) {
+    document.addEventListener("keydown", function (ev) {
+      if (ev.altKey || ev.ctrlKey || ev.metaKey || ev.shiftKey) { return; }
+      var tag = (ev.target && ev.target.tagName) || "";
+      if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT") { return; }
+      var rel = ev.key === "ArrowLeft" ? "prev" : ev.key === "ArrowRight" ? "next" : "";
+      var link = rel && keynav.querySelector('a[rel="' + rel + '"]');
+      if (link) { window.location.href = link.href; }
+    });
+  }
+
   // Filter forms with data-autosubmit search as soon as a select changes.
   document.querySelectorAll("form[data-autosubmit] select").forEach(function (sel) {
     sel.addEventListener("change", function () {
