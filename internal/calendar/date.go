@@ -92,7 +92,7 @@ func (d *Date) UnmarshalText(b []byte) error {
 // Weekday of the date.
 func (d Date) Weekday() time.Weekday {
 	// 1970-01-01 was a Thursday.
-	return time.Weekday(((dayNumber(d)%7)+7+4) % 7)
+	return time.Weekday(((dayNumber(d) % 7) + 7 + 4) % 7)
 }
 
 // AddDays returns the date n days later (earlier when n < 0).

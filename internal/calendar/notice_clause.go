@@ -31,9 +31,9 @@ func (t dateTok) String() string {
 
 // rawItem is one date or range of a clause with its notes.
 type rawItem struct {
-	a, b           dateTok
-	aNote, bNote   []string
-	isRange        bool
+	a, b         dateTok
+	aNote, bNote []string
+	isRange      bool
 }
 
 // rawClause is "dates verb [N天] [(note)]".

@@ -10,13 +10,13 @@ import (
 
 // Statutory holiday names (《全国年节及纪念日放假办法》).
 const (
-	NewYear       = "元旦"
+	NewYear        = "元旦"
 	SpringFestival = "春节"
-	Qingming      = "清明节"
-	LabourDay     = "劳动节"
-	DragonBoat    = "端午节"
-	MidAutumn     = "中秋节"
-	NationalDay   = "国庆节"
+	Qingming       = "清明节"
+	LabourDay      = "劳动节"
+	DragonBoat     = "端午节"
+	MidAutumn      = "中秋节"
+	NationalDay    = "国庆节"
 )
 
 // lunarMu serialises every call into lunar-go, whose year cache is a

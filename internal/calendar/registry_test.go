@@ -264,4 +264,3 @@ func TestRegistryCustomCalendar(t *testing.T) {
 		wantField(t, err, apperr.CodeConflict, "business_hours")
 	})
 }
-
