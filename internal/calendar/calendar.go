@@ -74,10 +74,10 @@ type Calendar struct {
 // New builds a calendar from a spec, validating every part.
 func New(s Spec) (*Calendar, error) {
 	if s.ID == "" || len(s.ID) > MaxNameLen {
-		return nil, specErr("id", "must be 1–%d characters", MaxNameLen)
+		return nil, specErr("id", "must be 1–%d characters", "须为 1–%d 个字符", MaxNameLen)
 	}
 	if utf8.RuneCountInString(s.Name) > MaxNameLen {
-		return nil, specErr("name", "longer than %d characters", MaxNameLen)
+		return nil, specErr("name", "longer than %d characters", "不能超过 %d 个字符", MaxNameLen)
 	}
 	zone := s.TimeZone
 	if zone == "" {
@@ -85,10 +85,10 @@ func New(s Spec) (*Calendar, error) {
 	}
 	loc, err := time.LoadLocation(zone)
 	if err != nil {
-		return nil, specErr("time_zone", "unknown time zone %q", zone)
+		return nil, specErr("time_zone", "unknown time zone %q", "未知的时区 %q", zone)
 	}
 	if err := validateWindows(s.BusinessHours); err != nil {
-		return nil, specErr("business_hours", "%v", err)
+		return nil, specErr("business_hours", "%v", "工作时间写法错误，应为 HH:MM-HH:MM，多段用逗号分隔（%v）", err)
 	}
 	c := &Calendar{id: s.ID, name: s.Name, zone: zone, loc: loc,
 		arr: map[int]Arrangement{}, over: map[Date]Override{}}
@@ -108,7 +108,7 @@ func New(s Spec) (*Calendar, error) {
 			return nil, err
 		}
 		if _, dup := c.arr[a.Year]; dup {
-			return nil, specErr("arrangements["+itoa(i)+"].year", "year %d given twice", a.Year)
+			return nil, specErr("arrangements["+itoa(i)+"].year", "year %d given twice", "年份 %d 重复", a.Year)
 		}
 		c.arr[a.Year] = a
 		touched[a.Year], touched[a.Year-1] = true, true
@@ -119,7 +119,7 @@ func New(s Spec) (*Calendar, error) {
 			return nil, err
 		}
 		if _, dup := c.over[o.Date]; dup {
-			return nil, specErr("overrides["+itoa(i)+"].date", "date %s given twice", o.Date)
+			return nil, specErr("overrides["+itoa(i)+"].date", "date %s given twice", "日期 %s 重复", o.Date)
 		}
 		c.over[o.Date] = o
 		touched[o.Date.Year] = true
@@ -143,13 +143,13 @@ func appendInt(b []byte, i int) []byte {
 
 func checkOverride(o Override) *SpecError {
 	if !o.Date.Valid() || !o.Date.inRange() {
-		return specErr("date", "%s is not a date in %d..%d", o.Date, MinYear, MaxYear)
+		return specErr("date", "%s is not a date in %d..%d", "%s 不是 %d–%d 年间的日期", o.Date, MinYear, MaxYear)
 	}
 	if !o.Kind.Valid() {
-		return specErr("kind", "%q is not workday, rest or holiday", o.Kind)
+		return specErr("kind", "%q is not workday, rest or holiday", "%q 不是 workday（工作日）、rest（休息日）或 holiday（节假日）", o.Kind)
 	}
 	if utf8.RuneCountInString(o.Name) > MaxNameLen {
-		return specErr("name", "longer than %d characters", MaxNameLen)
+		return specErr("name", "longer than %d characters", "不能超过 %d 个字符", MaxNameLen)
 	}
 	return nil
 }
@@ -157,23 +157,23 @@ func checkOverride(o Override) *SpecError {
 // checkArrangement validates a and returns a sorted copy.
 func checkArrangement(a Arrangement) (Arrangement, *SpecError) {
 	if a.Year < MinYear || a.Year > MaxYear {
-		return a, specErr("year", "%d is outside %d..%d", a.Year, MinYear, MaxYear)
+		return a, specErr("year", "%d is outside %d..%d", "%d 超出 %d–%d 年", a.Year, MinYear, MaxYear)
 	}
 	days := append([]Override(nil), a.Days...)
 	seen := map[Date]bool{}
 	for i, o := range days {
 		field := "days[" + itoa(i) + "]."
 		if !o.Date.Valid() || (o.Date.Year != a.Year && o.Date.Year != a.Year-1) {
-			return a, specErr(field+"date", "%s is not a date in %d or %d", o.Date, a.Year-1, a.Year)
+			return a, specErr(field+"date", "%s is not a date in %d or %d", "%s 不是 %d 或 %d 年的日期", o.Date, a.Year-1, a.Year)
 		}
 		if !o.Kind.Valid() {
-			return a, specErr(field+"kind", "%q is not workday, rest or holiday", o.Kind)
+			return a, specErr(field+"kind", "%q is not workday, rest or holiday", "%q 不是 workday（工作日）、rest（休息日）或 holiday（节假日）", o.Kind)
 		}
 		if utf8.RuneCountInString(o.Name) > MaxNameLen {
-			return a, specErr(field+"name", "longer than %d characters", MaxNameLen)
+			return a, specErr(field+"name", "longer than %d characters", "不能超过 %d 个字符", MaxNameLen)
 		}
 		if seen[o.Date] {
-			return a, specErr(field+"date", "date %s given twice", o.Date)
+			return a, specErr(field+"date", "date %s given twice", "日期 %s 重复", o.Date)
 		}
 		seen[o.Date] = true
 	}
@@ -386,10 +386,10 @@ func (c *Calendar) Days(from, to Date) ([]Day, error) {
 	}
 	n := DaysBetween(from, to) + 1
 	if n < 1 {
-		return nil, specErr("to", "%s is before %s", to, from)
+		return nil, specErr("to", "%s is before %s", "%s 早于 %s", to, from)
 	}
 	if n > MaxDaysSpan {
-		return nil, specErr("to", "at most %d days at once", MaxDaysSpan)
+		return nil, specErr("to", "at most %d days at once", "一次最多 %d 天", MaxDaysSpan)
 	}
 	out := make([]Day, 0, n)
 	for d := from; !d.After(to); d = d.AddDays(1) {

@@ -25,12 +25,15 @@ func (e *RangeError) Is(target error) bool { return target == ErrOutOfRange }
 
 // SpecError is an invalid calendar definition, day setting or arrangement.
 type SpecError struct {
-	Field  string // e.g. "time_zone", "business_hours", "kind", "days[3].date"
-	Reason string
+	Field    string // e.g. "time_zone", "business_hours", "kind", "days[3].date"
+	Reason   string // in English
+	ReasonZH string // the same in Chinese
 }
 
 func (e *SpecError) Error() string { return "calendar: " + e.Field + ": " + e.Reason }
 
-func specErr(field, format string, args ...any) *SpecError {
-	return &SpecError{Field: field, Reason: fmt.Sprintf(format, args...)}
+// specErr builds a SpecError from an English and a Chinese format that
+// take the same arguments.
+func specErr(field, en, zh string, args ...any) *SpecError {
+	return &SpecError{Field: field, Reason: fmt.Sprintf(en, args...), ReasonZH: fmt.Sprintf(zh, args...)}
 }

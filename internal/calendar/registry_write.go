@@ -253,7 +253,7 @@ func validID(s string) bool {
 func specError(err error) error {
 	var se *SpecError
 	if errors.As(err, &se) {
-		return apperr.Validation(se.Field, i18n.T("%s", "%s", se.Reason))
+		return apperr.Validation(se.Field, i18n.Text{ZH: se.ReasonZH, EN: se.Reason})
 	}
 	var re *RangeError
 	if errors.As(err, &re) {

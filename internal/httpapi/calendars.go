@@ -308,7 +308,7 @@ func durationError(err error) error {
 	var de *calendar.DurationError
 	msg := i18n.T("期限格式错误，应为 30m、24h、3d、3wd、4wh、hd、1mo 或 0d", "not a duration: use 30m, 24h, 3d, 3wd, 4wh, hd, 1mo or 0d")
 	if errors.As(err, &de) {
-		msg = i18n.Text{ZH: msg.ZH + "（" + de.Reason + "）", EN: msg.EN + " (" + de.Reason + ")"}
+		msg = i18n.Text{ZH: msg.ZH + "（" + de.ReasonZH + "）", EN: msg.EN + " (" + de.Reason + ")"}
 	}
 	return apperr.Validation("duration", msg)
 }

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"net/http"
+	"strings"
 	"net/url"
 	"os"
 	"testing"
@@ -107,6 +108,22 @@ func TestCalendarBadInput(t *testing.T) {
 			}
 			if got := errorOf(t, r); got.Field != c.field {
 				t.Errorf("%s %s: field %q, want %q (%s)", c.method, c.path, got.Field, c.field, got.Message)
+			}
+		}
+		// The reason is in the reader's language, Chinese by default.
+		for _, c := range []struct {
+			method, path string
+			body         any
+			lang, want   string
+		}{
+			{"PUT", "/api/v1/calendars/cn/days/2026-12-01", map[string]string{"kind": "party"}, "zh-CN", "不是 workday（工作日）"},
+			{"PUT", "/api/v1/calendars/cn/days/2026-12-01", map[string]string{"kind": "party"}, "en", "is not workday, rest or holiday"},
+			{"GET", "/api/v1/calendars/cn/deadline?start=2026-03-02T09:00:00%2B08:00&duration=3x", nil, "zh-CN", "未知的单位"},
+			{"GET", "/api/v1/calendars/cn/deadline?start=2026-03-02T09:00:00%2B08:00&duration=3x", nil, "en", "unknown unit"},
+		} {
+			r := e.do(c.method, c.path, e.adminTok, c.body, "Accept-Language", c.lang)
+			if got := errorOf(t, r); !strings.Contains(got.Message, c.want) {
+				t.Errorf("%s %s [%s]: message %q, want it to contain %q", c.method, c.path, c.lang, got.Message, c.want)
 			}
 		}
 	})
