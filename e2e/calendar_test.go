@@ -52,19 +52,12 @@ func TestCalendarJourney(t *testing.T) {
 	shot(t, tab, "cal-02-year-2026")
 
 	// CAL-002 / PRODUCT.md §3: 2026-09-30 16:00 + 3wd → 2026-10-11 00:00.
-	do(t, tab, "compute 3wd",
-		chromedp.SetValue(chromedp.CSS("#c-start"), "2026-09-30T16:00"),
-		chromedp.SetValue(chromedp.CSS("#c-duration"), "3wd"),
-		chromedp.Click(chromedp.CSS("#calc-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#calc-result")))
+	compute(t, tab, "2026-09-30T16:00", "3wd", "#calc-result")
 	wantText(t, tab, "#calc-deadline", "2026年10月10日", "24:00")
 	shot(t, tab, "cal-03-deadline")
 
 	// A bad duration is refused inline, naming the field.
-	do(t, tab, "compute a bad duration",
-		chromedp.SetValue(chromedp.CSS("#c-duration"), "3 weeks"),
-		chromedp.Click(chromedp.CSS("#calc-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#c-duration-err")))
+	compute(t, tab, "2026-09-30T16:00", "3 weeks", "#c-duration-err")
 	shot(t, tab, "cal-04-deadline-invalid")
 
 	// 2027 has no notice yet: provisional, and a deadline there says so.
@@ -72,11 +65,7 @@ func TestCalendarJourney(t *testing.T) {
 		chromedp.Navigate(base+"/admin/calendars/cn?year=2027"),
 		chromedp.WaitVisible(chromedp.CSS("#provisional-banner")))
 	wantText(t, tab, "#year-source", "临时")
-	do(t, tab, "compute in 2027",
-		chromedp.SetValue(chromedp.CSS("#c-start"), "2027-02-03T09:00"),
-		chromedp.SetValue(chromedp.CSS("#c-duration"), "5wd"),
-		chromedp.Click(chromedp.CSS("#calc-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#calc-provisional")))
+	compute(t, tab, "2027-02-03T09:00", "5wd", "#calc-provisional")
 	shot(t, tab, "cal-05-year-2027-provisional")
 
 	// Import the 2027 notice: preview first (nothing stored), then confirm.
@@ -144,13 +133,20 @@ func TestCalendarJourney(t *testing.T) {
 	wantText(t, tab, "h1", "热线班次")
 	// 2026-10-09 (Fri) 16:00 + 2wh: one hour on Friday, then Saturday
 	// 10-10 is a make-up workday, so the deadline is 10-10 10:00.
-	do(t, tab, "compute 2wh",
-		chromedp.SetValue(chromedp.CSS("#c-start"), "2026-10-09T16:00"),
-		chromedp.SetValue(chromedp.CSS("#c-duration"), "2wh"),
-		chromedp.Click(chromedp.CSS("#calc-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#calc-result")))
+	compute(t, tab, "2026-10-09T16:00", "2wh", "#calc-result")
 	wantText(t, tab, "#calc-deadline", "2026年10月10日", "10:00")
 	shot(t, tab, "cal-09-custom-hours")
+}
+
+// compute sends the deadline calculator of the open calendar page and
+// waits for the element that answers (the result or a field error).
+func compute(t *testing.T, ctx context.Context, start, duration, answer string) {
+	t.Helper()
+	do(t, ctx, "compute "+start+" + "+duration,
+		chromedp.SetValue(chromedp.CSS("#c-start"), start),
+		chromedp.SetValue(chromedp.CSS("#c-duration"), duration),
+		chromedp.Click(chromedp.CSS("#calc-submit")),
+		chromedp.WaitVisible(chromedp.CSS(answer)))
 }
 
 // attr returns an attribute of the first element matching sel.

@@ -40,19 +40,29 @@ func dateFromPath(rq *request) (calendar.Date, error) {
 	return d, nil
 }
 
-// calendarDay shows one date; with calendars:write, its form.
-func (s *Server) calendarDay(w http.ResponseWriter, rq *request) error {
+// dayFromPath reads the calendar and the date of a day page's path.
+func (s *Server) dayFromPath(rq *request) (*calendar.Calendar, calendar.Info, calendar.Date, error) {
 	cal, info, err := s.calendarFromPath(rq)
 	if err != nil {
-		return err
+		return nil, info, calendar.Date{}, err
 	}
 	d, err := dateFromPath(rq)
+	return cal, info, d, err
+}
+
+// dayForm is the day form filled with the date as it is now.
+func dayForm(cal *calendar.Calendar, d calendar.Date) *Form {
+	day := cal.Day(d)
+	return newForm(url.Values{"kind": {string(day.Kind)}, "name": {day.Name}})
+}
+
+// calendarDay shows one date; with calendars:write, its form.
+func (s *Server) calendarDay(w http.ResponseWriter, rq *request) error {
+	cal, info, d, err := s.dayFromPath(rq)
 	if err != nil {
 		return err
 	}
-	day := cal.Day(d)
-	f := newForm(url.Values{"kind": {string(day.Kind)}, "name": {day.Name}})
-	s.renderDay(w, rq, http.StatusOK, cal, info, d, f)
+	s.renderDay(w, rq, http.StatusOK, cal, info, d, dayForm(cal, d))
 	return nil
 }
 
@@ -88,11 +98,7 @@ func (s *Server) renderDay(w http.ResponseWriter, rq *request, status int, cal *
 
 // calendarSetDay sets one date of the calendar's day table by hand.
 func (s *Server) calendarSetDay(w http.ResponseWriter, rq *request) error {
-	cal, info, err := s.calendarFromPath(rq)
-	if err != nil {
-		return err
-	}
-	d, err := dateFromPath(rq)
+	cal, info, d, err := s.dayFromPath(rq)
 	if err != nil {
 		return err
 	}
@@ -126,11 +132,7 @@ func (s *Server) calendarSetDay(w http.ResponseWriter, rq *request) error {
 // calendarClearDay removes the setting made by hand: the date follows the
 // official arrangement (or the weekend rule) again.
 func (s *Server) calendarClearDay(w http.ResponseWriter, rq *request) error {
-	cal, info, err := s.calendarFromPath(rq)
-	if err != nil {
-		return err
-	}
-	d, err := dateFromPath(rq)
+	cal, info, d, err := s.dayFromPath(rq)
 	if err != nil {
 		return err
 	}
@@ -138,8 +140,7 @@ func (s *Server) calendarClearDay(w http.ResponseWriter, rq *request) error {
 		if !apperr.Is(err, apperr.CodeNotFound) {
 			return err
 		}
-		day := cal.Day(d)
-		f := newForm(url.Values{"kind": {string(day.Kind)}, "name": {day.Name}})
+		f := dayForm(cal, d)
 		f.Alert = label("cal.day.no_override").In(rq.Lang)
 		s.renderDay(w, rq, http.StatusConflict, cal, info, d, f)
 		return nil
