@@ -26,6 +26,8 @@ Usage:
   kefu user create --username NAME --password PW --role ROLE[,ROLE] [--org ID] [--display-name NAME]
   kefu user reset-password --username NAME --password PW
   kefu audit verify [--data DIR | --db URL]
+  kefu policy check FILE...
+  kefu policy list
   kefu version
 
 Every command that opens the database takes --data or --db (or KEFU_DATA, KEFU_DB).
@@ -68,6 +70,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return userCmd(ctx, rest, stdout, stderr)
 	case "audit":
 		return auditCmd(ctx, rest, stdout, stderr)
+	case "policy":
+		return policyCmd(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "kefu", app.Version)
 		return nil

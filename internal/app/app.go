@@ -23,9 +23,13 @@ import (
 	"kefu/internal/httpapi"
 	"kefu/internal/httpkit"
 	"kefu/internal/i18n"
+	"kefu/internal/jobs"
+	"kefu/internal/notify"
 	"kefu/internal/org"
+	"kefu/internal/policy"
 	"kefu/internal/services"
 	"kefu/internal/store"
+	"kefu/internal/ticket"
 	"kefu/internal/web"
 )
 
@@ -41,6 +45,10 @@ type App struct {
 	Org       *org.Service
 	Auth      *auth.Service
 	Calendars *calendar.Registry
+	Policy    *policy.Registry
+	Jobs      *jobs.Engine
+	Notify    *notify.Service
+	Tickets   *ticket.Service
 	API       *httpapi.API
 	Now       func() time.Time
 }
@@ -63,13 +71,24 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		db.Close()
 		return nil, err
 	}
+	a.Policy = policy.NewRegistry(policy.Options{DB: db, Org: a.Org, Calendars: a.Calendars, Logger: log, Now: a.Now})
+	if err := a.Policy.Load(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.Jobs = jobs.NewEngine(jobs.Options{DB: db, Logger: log, Now: a.Now})
+	a.Notify = notify.New(notify.Options{DB: db, Jobs: a.Jobs, Logger: log, Now: a.Now})
+	a.Tickets = ticket.New(ticket.Options{DB: db, Calendars: a.Calendars, Policy: a.Policy, Org: a.Org,
+		Notify: a.Notify, Logger: log, Now: a.Now})
+	a.Tickets.RegisterTimers(a.Jobs)
+	a.Calendars.OnChange(a.Tickets.OnCalendarChange) // open clocks follow calendar changes (CAL-001)
 	a.API = httpapi.New(a.Services())
 	return a, nil
 }
 
 // Services is the set of services the API and the UI are built on.
 func (a *App) Services() services.Set {
-	return services.Set{DB: a.DB, Org: a.Org, Auth: a.Auth, Calendars: a.Calendars, Logger: a.Log, Version: Version,
+	return services.Set{DB: a.DB, Org: a.Org, Auth: a.Auth, Calendars: a.Calendars, Policy: a.Policy, Jobs: a.Jobs, Notify: a.Notify, Tickets: a.Tickets, Logger: a.Log, Version: Version,
 		Now: a.Now, SecureCookies: a.Config.SecureCookies}
 }
 
@@ -180,6 +199,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	go a.refreshCalendars(ctx, 5*time.Second)
+	jobsDone := make(chan struct{})
+	go func() { defer close(jobsDone); _ = a.Jobs.Run(ctx) }()
 	select {
 	case err := <-errc:
 		return err
@@ -191,6 +212,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	<-jobsDone      // the timer loop stops with ctx
+	a.Notify.Wait() // webhook posts already started finish and are recorded
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

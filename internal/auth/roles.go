@@ -78,6 +78,7 @@ const (
 	PermKnowledgeWrite   Permission = "knowledge:write"
 	PermStaffRead        Permission = "staff:read"
 	PermStaffWrite       Permission = "staff:write"
+	PermWebhooksManage   Permission = "webhooks:manage" // admin: outgoing webhooks and their deliveries
 )
 
 // PermAll is granted to admin: every permission.

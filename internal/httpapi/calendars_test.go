@@ -2,9 +2,9 @@ package httpapi_test
 
 import (
 	"net/http"
-	"strings"
 	"net/url"
 	"os"
+	"strings"
 	"testing"
 
 	"kefu/internal/auth"

@@ -19,8 +19,10 @@ import (
 	"kefu/internal/httpapi"
 	"kefu/internal/httpkit"
 	"kefu/internal/org"
+	"kefu/internal/policy"
 	"kefu/internal/services"
 	"kefu/internal/store"
+	"kefu/internal/ticket"
 )
 
 const testPassword = "s3cret-pass"
@@ -52,6 +54,8 @@ type env struct {
 	org      *org.Service
 	auth     *auth.Service
 	cals     *calendar.Registry
+	policy   *policy.Registry
+	tickets  *ticket.Service
 	api      *httpapi.API
 	h        http.Handler
 	root     org.Unit
@@ -70,7 +74,14 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	if err := e.cals.Load(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	e.api = httpapi.New(services.Set{DB: db, Auth: e.auth, Org: e.org, Calendars: e.cals, Version: "test", Now: e.clk.Now,
+	e.policy = policy.NewRegistry(policy.Options{DB: db, Org: e.org, Calendars: e.cals, Now: e.clk.Now,
+		Logger: slog.New(slog.DiscardHandler)})
+	if err := e.policy.Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e.tickets = ticket.New(ticket.Options{DB: db, Calendars: e.cals, Policy: e.policy, Org: e.org, Now: e.clk.Now,
+		Logger: slog.New(slog.DiscardHandler)})
+	e.api = httpapi.New(services.Set{DB: db, Auth: e.auth, Org: e.org, Calendars: e.cals, Policy: e.policy, Tickets: e.tickets, Version: "test", Now: e.clk.Now,
 		Logger: slog.New(slog.DiscardHandler)})
 	e.h = httpkit.RequestID(httpkit.LimitBody(1<<20, e.api))
 	var err error

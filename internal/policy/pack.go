@@ -8,6 +8,8 @@
 package policy
 
 import (
+	"encoding/json"
+
 	"kefu/internal/auth"
 	"kefu/internal/calendar"
 	"kefu/internal/i18n"
@@ -34,6 +36,9 @@ type Pack struct {
 	Severities []Severity  `json:"severities"` // general, important, major (TKT-012)
 	Categories []Category  `json:"categories"` // work-order categories with their clocks (TKT-003)
 	Tickets    TicketRules `json:"tickets"`    // rules for every work order of the pack
+	// Events are the pack's own events beyond the work-order actions
+	// (e.g. "consent", TKT-026); clocks may start and stop on them.
+	Events []string `json:"events,omitempty"`
 
 	// Source is where this version came from: "builtin" or "file:<name>".
 	Source string `json:"source"`
@@ -152,12 +157,29 @@ type ClockRule struct {
 	Rules []string `json:"rules,omitempty"`
 }
 
+// MarshalJSON writes the rule with extension_cap omitted when there is
+// none (a zero calendar.Duration has no text form).
+func (c ClockRule) MarshalJSON() ([]byte, error) {
+	type plain ClockRule
+	out := struct {
+		plain
+		ExtensionCap *calendar.Duration `json:"extension_cap,omitempty"`
+	}{plain: plain(c)}
+	if c.ExtensionCap != (calendar.Duration{}) {
+		out.ExtensionCap = &c.ExtensionCap
+	}
+	return json.Marshal(out)
+}
+
 // Target is a warning-only target (CAL-011): "立即" 30m, "尽快" 1wd.
 type Target struct {
 	Kind     ClockKind         `json:"kind"`
 	Duration calendar.Duration `json:"duration"`
 	StartsOn []Event           `json:"starts_on"`
 	StopsOn  Event             `json:"stops_on"`
+	// Agreed: a time agreed with the customer replaces the target
+	// ("none", "shorten" or "any", as for ClockRule; TKT-029).
+	Agreed string `json:"agreed,omitempty"`
 }
 
 // TicketRules are the pack-wide work-order rules.

@@ -9,8 +9,12 @@ import (
 
 	"kefu/internal/auth"
 	"kefu/internal/calendar"
+	"kefu/internal/jobs"
+	"kefu/internal/notify"
 	"kefu/internal/org"
+	"kefu/internal/policy"
 	"kefu/internal/store"
+	"kefu/internal/ticket"
 )
 
 // Set is every service a front end may call, plus the process facts they show.
@@ -19,6 +23,10 @@ type Set struct {
 	Org       *org.Service
 	Auth      *auth.Service
 	Calendars *calendar.Registry
+	Policy    *policy.Registry
+	Jobs      *jobs.Engine    // background timers (nil in tests that need none)
+	Notify    *notify.Service // notifications and webhooks
+	Tickets   *ticket.Service // work orders
 	Logger    *slog.Logger
 
 	Version       string

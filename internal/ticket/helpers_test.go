@@ -1,0 +1,213 @@
+package ticket_test
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"kefu/internal/apperr"
+	"kefu/internal/auth"
+	"kefu/internal/calendar"
+	"kefu/internal/customer"
+	"kefu/internal/jobs"
+	"kefu/internal/notify"
+	"kefu/internal/org"
+	"kefu/internal/policy"
+	"kefu/internal/store"
+	"kefu/internal/ticket"
+)
+
+// clock is an injectable time source.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
+
+// sent records the notifications the service sends.
+type sent struct {
+	mu   sync.Mutex
+	msgs []notify.Message
+}
+
+func (s *sent) Send(_ context.Context, _ store.Conn, m notify.Message) error {
+	s.mu.Lock()
+	s.msgs = append(s.msgs, m)
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *sent) events(name string) []notify.Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []notify.Message
+	for _, m := range s.msgs {
+		if m.Event == name {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// fixture is the work-order service on a fresh database with the built-in
+// policy packs and calendars: a group root, a company per pack with a
+// customer-service department under it.
+type fixture struct {
+	t      *testing.T
+	ctx    context.Context
+	db     *store.DB
+	clk    *clock
+	org    *org.Service
+	cals   *calendar.Registry
+	packs  *policy.Registry
+	svc    *ticket.Service
+	engine *jobs.Engine
+	sent   *sent
+	root   org.Unit
+	units  map[string]org.Unit // pack key → company; pack key + "/cs" → its department
+	n      int
+}
+
+func newFixture(t *testing.T, db *store.DB) *fixture {
+	t.Helper()
+	f := &fixture{t: t, ctx: context.Background(), db: db, clk: &clock{t: time.Date(2027, 1, 20, 9, 0, 0, 0, store.Zone)},
+		sent: &sent{}, units: map[string]org.Unit{}}
+	log := slog.New(slog.DiscardHandler)
+	f.org = org.New(org.Options{DB: db, Now: f.clk.Now})
+	f.cals = calendar.NewRegistry(calendar.RegistryOptions{DB: db, Now: f.clk.Now, Logger: log})
+	if err := f.cals.Load(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.packs = policy.NewRegistry(policy.Options{DB: db, Org: f.org, Calendars: f.cals, Logger: log, Now: f.clk.Now})
+	if err := f.packs.Load(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.engine = jobs.NewEngine(jobs.Options{DB: db, Logger: log, Now: f.clk.Now})
+	f.svc = ticket.New(ticket.Options{DB: db, Calendars: f.cals, Policy: f.packs, Org: f.org,
+		Customers: customer.New(customer.Options{DB: db, Now: f.clk.Now}), Notify: f.sent, Logger: log, Now: f.clk.Now})
+	f.svc.RegisterTimers(f.engine)
+	f.cals.OnChange(f.svc.OnCalendarChange)
+	var err error
+	if f.root, err = f.org.EnsureRoot(f.ctx, "集团"); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"general", "property", "gas", "power", "realestate"} {
+		co := f.unit(f.root.ID, org.Company, key+"公司", key)
+		f.units[key] = co
+		f.units[key+"/cs"] = f.unit(co.ID, org.Department, key+"客服部", "")
+	}
+	return f
+}
+
+func (f *fixture) unit(parent store.ID, kind org.Kind, name, pack string) org.Unit {
+	f.t.Helper()
+	u, err := f.org.Create(f.ctx, org.CreateInput{ParentID: &parent, Kind: kind, Name: name, Pack: pack})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return u
+}
+
+// user inserts a user with roles in a unit and returns its principal.
+func (f *fixture) user(u org.Unit, roles ...auth.Role) *auth.Principal {
+	f.t.Helper()
+	f.n++
+	name := "u" + time.Duration(f.n).String()
+	var id store.ID
+	err := f.db.Tx(f.ctx, func(tx store.Conn) error {
+		var err error
+		id, err = tx.InsertID(f.ctx, `INSERT INTO users (username, username_key, display_name, password_hash, org_unit_id,
+			active, must_change_password, password_changed_at, created_at, updated_at)
+			VALUES (?, ?, ?, 'x', ?, ?, ?, 0, 0, 0) RETURNING id`, name, name, name, u.ID, true, false)
+		if err != nil {
+			return err
+		}
+		for _, r := range roles {
+			if _, err := tx.Exec(f.ctx, "INSERT INTO user_roles (user_id, role) VALUES (?, ?)", id, string(r)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return &auth.Principal{UserID: id, Username: name, Roles: roles, OrgUnitID: u.ID, OrgPath: u.Path}
+}
+
+// agent is a customer-service agent in the pack's company department.
+func (f *fixture) agent(pack string) *auth.Principal {
+	return f.user(f.units[pack+"/cs"], auth.RoleCSAgent)
+}
+
+func (f *fixture) create(p *auth.Principal, in ticket.CreateInput) ticket.Ticket {
+	f.t.Helper()
+	t, err := f.svc.Create(f.ctx, p, in)
+	if err != nil {
+		f.t.Fatalf("create %s/%s: %v", in.Pack, in.Category, err)
+	}
+	return t
+}
+
+func (f *fixture) act(p *auth.Principal, id store.ID, a ticket.Action) ticket.Ticket {
+	f.t.Helper()
+	t, err := f.svc.Act(f.ctx, p, id, a)
+	if err != nil {
+		f.t.Fatalf("%s on %d: %v", a.Name, id, err)
+	}
+	return t
+}
+
+// wantErr checks the status and field of a service error.
+func wantErr(t *testing.T, err error, status int, field string) {
+	t.Helper()
+	e, ok := apperr.As(err)
+	if !ok {
+		t.Fatalf("error %v, want %d field %q", err, status, field)
+	}
+	if e.Status != status || e.Field != field {
+		t.Fatalf("error %d field %q (%s), want %d field %q", e.Status, e.Field, e.Message.String(), status, field)
+	}
+}
+
+// at parses "2006-01-02 15:04" in Asia/Shanghai.
+func at(s string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, store.Zone)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func clockOf(t *testing.T, tk ticket.Ticket, kind string) ticket.Clock {
+	t.Helper()
+	for _, c := range tk.Clocks {
+		if string(c.Kind) == kind {
+			return c
+		}
+	}
+	t.Fatalf("work order %s has no %s clock: %+v", tk.Number, kind, tk.Clocks)
+	return ticket.Clock{}
+}
+
+func wantTarget(t *testing.T, tk ticket.Ticket, kind, want string) {
+	t.Helper()
+	c := clockOf(t, tk, kind)
+	if c.TargetAt == nil {
+		t.Fatalf("%s/%s clock %s: no target (state %s), want %s", tk.Pack, tk.Category, kind, c.State, want)
+	}
+	if w := at(want); !c.TargetAt.Equal(w) {
+		t.Errorf("%s/%s received %s: %s due %s, want %s", tk.Pack, tk.Category, tk.ReceivedAt.Format("2006-01-02 15:04"),
+			kind, c.TargetAt.Format("2006-01-02 15:04 Mon"), w.Format("2006-01-02 15:04 Mon"))
+	}
+}
+
+func ptrCustomer(name, phone string) *customer.Input {
+	return &customer.Input{Name: name, Phone: phone, Address: "3栋1单元502"}
+}

@@ -1,0 +1,189 @@
+package ticket
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"kefu/internal/apperr"
+	"kefu/internal/auth"
+	"kefu/internal/i18n"
+	"kefu/internal/store"
+)
+
+// Get returns a work order with its clocks and timeline. It is visible when
+// one of its units (receiving point, handling unit, escalation unit, merged
+// receiving points) lies in the caller's subtree or the caller is the
+// assignee; never to the person complained about (TKT-016). Otherwise 404.
+func (s *Service) Get(ctx context.Context, p *auth.Principal, id store.ID) (Ticket, error) {
+	if p == nil {
+		return Ticket{}, apperr.NotFound("ticket")
+	}
+	return s.read(ctx, s.db.Reader(), p, id, true)
+}
+
+func (s *Service) read(ctx context.Context, c store.Conn, p *auth.Principal, id store.ID, timeline bool) (Ticket, error) {
+	r, err := load(ctx, c, p, id)
+	if err != nil {
+		return Ticket{}, err
+	}
+	clocks, err := loadClocks(ctx, c, id)
+	if err != nil {
+		return Ticket{}, err
+	}
+	t := r.view(clocks)
+	if timeline {
+		if t.Timeline, err = loadTimeline(ctx, c, id); err != nil {
+			return Ticket{}, err
+		}
+	}
+	return t, nil
+}
+
+// Filter selects work orders for List.
+type Filter struct {
+	Status   Status
+	Category string
+	Breached *bool
+	Q        string   // number, subject, customer name or phone fragment
+	Mine     bool     // assigned to the caller
+	Unit     store.ID // handled by this unit
+	DueSoon  bool     // a running clock has passed its warning point
+	Limit    int
+	Cursor   string // from Page.Next
+}
+
+// Page is one page of a list.
+type Page struct {
+	Items []Ticket
+	Next  string // cursor of the next page; "" on the last
+}
+
+// List returns work orders the caller may see, newest first, by keyset
+// pagination on the id (PRODUCT.md §5: a million rows).
+func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) (Page, error) {
+	if p == nil {
+		return Page{}, apperr.Forbidden(i18n.T("需要登录", "sign-in required"))
+	}
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	f.Limit = min(f.Limit, 500)
+	cond, args := visible(p)
+	where := []string{cond}
+	if f.Cursor != "" {
+		id, err := strconv.ParseInt(f.Cursor, 10, 64)
+		if err != nil || id <= 0 {
+			return Page{}, apperr.Validation("cursor", i18n.T("cursor 无效", "cursor is not valid"))
+		}
+		where, args = append(where, "t.id < ?"), append(args, id)
+	}
+	if f.Status != "" {
+		if !validStatus(f.Status) {
+			return Page{}, apperr.Validation("status", i18n.T("未知的状态：%s", "unknown status: %s", string(f.Status)))
+		}
+		where, args = append(where, "t.status = ?"), append(args, string(f.Status))
+	}
+	if f.Category != "" {
+		where, args = append(where, "t.category = ?"), append(args, f.Category)
+	}
+	if f.Breached != nil {
+		where, args = append(where, "t.breached = ?"), append(args, *f.Breached)
+	}
+	if q := strings.TrimSpace(f.Q); q != "" {
+		like := "%" + escapeLike(q) + "%"
+		where = append(where, `(t.number LIKE ? ESCAPE '\' OR t.subject LIKE ? ESCAPE '\' OR t.customer_name LIKE ? ESCAPE '\' OR t.customer_phone LIKE ? ESCAPE '\')`)
+		args = append(args, like, like, like, like)
+	}
+	if f.Mine {
+		where, args = append(where, "t.assignee_id = ?"), append(args, p.UserID)
+	}
+	if f.Unit != 0 {
+		where, args = append(where, "t.handling_unit_id = ?"), append(args, f.Unit)
+	}
+	if f.DueSoon {
+		where = append(where, "EXISTS (SELECT 1 FROM ticket_clocks c WHERE c.ticket_id = t.id AND c.state = 'running' AND c.warn_at <= ?)")
+		args = append(args, store.Micros(s.now()))
+	}
+	args = append(args, f.Limit+1)
+	c := s.db.Reader()
+	rows, err := c.Query(ctx, "SELECT "+ticketColumns+" FROM tickets t WHERE "+strings.Join(where, " AND ")+
+		" ORDER BY t.id DESC LIMIT ?", args...)
+	if err != nil {
+		return Page{}, err
+	}
+	var list []*row
+	for rows.Next() {
+		r, err := scanRow(rows)
+		if err != nil {
+			rows.Close()
+			return Page{}, err
+		}
+		list = append(list, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return Page{}, err
+	}
+	var pg Page
+	if len(list) > f.Limit {
+		list = list[:f.Limit]
+		pg.Next = list[len(list)-1].id.String()
+	}
+	clocks, err := clocksFor(ctx, c, list)
+	if err != nil {
+		return Page{}, err
+	}
+	pg.Items = make([]Ticket, 0, len(list))
+	for _, r := range list {
+		pg.Items = append(pg.Items, r.view(clocks[r.id]))
+	}
+	return pg, nil
+}
+
+// clocksFor reads the clocks of a page of work orders in one query.
+func clocksFor(ctx context.Context, c store.Conn, list []*row) (map[store.ID][]*clock, error) {
+	out := map[store.ID][]*clock{}
+	if len(list) == 0 {
+		return out, nil
+	}
+	ids := make([]any, len(list))
+	for i, r := range list {
+		ids[i] = r.id
+	}
+	rows, err := c.Query(ctx, "SELECT "+clockColumns+" FROM ticket_clocks WHERE ticket_id IN ("+store.Placeholders(len(ids))+") ORDER BY id", ids...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		cl, err := scanClock(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[cl.ticketID] = append(out[cl.ticketID], cl)
+	}
+	return out, rows.Err()
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+func validStatus(s Status) bool {
+	switch s {
+	case StatusNew, StatusForwarded, StatusAssigned, StatusInProgress, StatusResultReturned, StatusResolved,
+		StatusReplied, StatusClosed, StatusMerged:
+		return true
+	}
+	return false
+}
+
+// timeOrNow is the time an action happened: given, or now.
+func timeOrNow(t *time.Time, now time.Time) time.Time {
+	if t == nil {
+		return now
+	}
+	return *t
+}
