@@ -97,3 +97,53 @@ func (c *Calendar) elapsed(from, to time.Time, plan *hoursPlan) (Elapsed, error)
 	}
 	return Elapsed{Duration: time.Duration(ns), Provisional: prov}, nil
 }
+
+// WarningAt is the instant at which pct percent of the time from start to
+// target has been used, counted the way the clock's unit counts it: elapsed
+// time for m and h (CAL-003), working time for the day and working-hour
+// units, so that a warning never falls on a night or a holiday when the
+// clock is not running. The result is a whole number of minutes after
+// start (the first at which the share is reached) and never after target;
+// pct is clamped to 0..100.
+func (c *Calendar) WarningAt(start, target time.Time, u Unit, pct int) (time.Time, error) {
+	pct = min(max(pct, 0), 100)
+	if !target.After(start) {
+		return target, nil
+	}
+	if u == Minutes || u == Hours {
+		share := target.Sub(start) * time.Duration(pct) / 100
+		return start.Add(share).Truncate(time.Minute), nil
+	}
+	work := c.WorkingTime
+	if u == WorkingHours || u == HalfDays {
+		work = c.WorkingHoursBetween
+	}
+	total, err := work(start, target)
+	if err != nil {
+		return time.Time{}, err
+	}
+	need := total.Duration * time.Duration(pct) / 100
+	// WorkingTime(start, t) grows monotonically with t: bisect on whole
+	// minutes after start for the first one that reaches need.
+	lo, hi := int64(0), int64(target.Sub(start)/time.Minute)+1
+	for lo < hi {
+		mid := (lo + hi) / 2
+		t := start.Add(time.Duration(mid) * time.Minute)
+		if t.After(target) {
+			t = target
+		}
+		got, err := work(start, t)
+		if err != nil {
+			return time.Time{}, err
+		}
+		if got.Duration >= need {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	if t := start.Add(time.Duration(lo) * time.Minute); t.Before(target) {
+		return t, nil
+	}
+	return target, nil
+}

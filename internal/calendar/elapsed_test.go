@@ -62,3 +62,32 @@ func TestInBusinessHours(t *testing.T) {
 		}
 	}
 }
+
+// TestWarningAt: the warning instant of a clock counts the time the clock
+// runs in: elapsed for m and h, working time for the other units, so it
+// never lands on a night or a holiday (the ticket module's warn_percent).
+func TestWarningAt(t *testing.T) {
+	for _, c := range []struct {
+		cal, start, target string
+		unit               Unit
+		pct                int
+		want               string
+	}{
+		// TKT-022: hd from Tue 16:30 ends Wed 11:00; 80 % of 4 working hours
+		// is 3h12: 1h30 on Tuesday, then 08:30 + 1h42.
+		{CNOffice, "2026-03-10 16:30", "2026-03-11 11:00", HalfDays, 80, "2026-03-11 10:12"},
+		// CAL-002 example, 3wd on cn: 8 h on Sep 30, then whole working days
+		// Oct 8, 9, 10 (80 h in all); 64 h are reached 8 h into Sat Oct 10.
+		{CN, "2026-09-30 16:00", "2026-10-11 00:00", WorkingDays, 80, "2026-10-10 08:00"},
+		// 24h runs around the clock through the National Day holiday.
+		{CN, "2026-09-30 16:00", "2026-10-01 16:00", Hours, 80, "2026-10-01 11:12"},
+		{CNOffice, "2026-11-20 16:00", "2026-11-23 10:30", HalfDays, 100, "2026-11-23 10:30"},
+		{CNOffice, "2026-11-20 16:00", "2026-11-23 10:30", HalfDays, 0, "2026-11-20 16:00"},
+		{CN, "2026-11-20 16:00", "2026-11-20 16:00", Minutes, 80, "2026-11-20 16:00"},
+	} {
+		got, err := cal(t, c.cal).WarningAt(at(t, c.start), at(t, c.target), c.unit, c.pct)
+		if err != nil || !got.Equal(at(t, c.want)) {
+			t.Errorf("%s %s→%s %s %d%%: %v %v, want %s", c.cal, c.start, c.target, c.unit, c.pct, got, err, c.want)
+		}
+	}
+}

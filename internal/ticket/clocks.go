@@ -73,21 +73,6 @@ func deadlineError(field string, err error) error {
 	return err
 }
 
-// warnAt is the instant at which WarnPercent of the span from start to
-// target has elapsed, counted as elapsed minutes by the calendar.
-func warnAt(cal *calendar.Calendar, start, target time.Time, pct int) (time.Time, error) {
-	mins := int(target.Sub(start)/time.Minute) * pct / 100
-	d := calendar.Duration{N: mins, Unit: calendar.Minutes}
-	if mins > calendar.MaxN(calendar.Minutes) {
-		d = calendar.Duration{N: mins / 60, Unit: calendar.Hours}
-	}
-	if mins <= 0 {
-		return start, nil
-	}
-	r, err := cal.Deadline(start, d)
-	return r.At, err
-}
-
 // setTarget gives a running clock a new target, recomputes its warning and
 // moves its timers.
 func (s *Service) setTarget(ctx context.Context, tx store.Conn, c *clock, target time.Time) error {
@@ -96,7 +81,7 @@ func (s *Service) setTarget(ctx context.Context, tx store.Conn, c *clock, target
 		return err
 	}
 	c.target = store.Micros(target)
-	w, err := warnAt(cal, store.FromMicros(c.started), target, c.warnPct)
+	w, err := cal.WarningAt(store.FromMicros(c.started), target, c.dur.Unit, c.warnPct)
 	if err != nil {
 		return err
 	}
@@ -110,7 +95,9 @@ func (s *Service) scheduleTimers(ctx context.Context, tx store.Conn, c *clock) e
 	if c.state != ClockRunning {
 		return s.cancelTimers(ctx, tx, c)
 	}
-	if c.warned == 0 && c.warnAt != 0 && c.warnAt < c.target {
+	// A clock already past its target (a back-entered paper record) only
+	// breaches: a warning after the breach would tell nobody anything.
+	if c.warned == 0 && c.warnAt != 0 && c.warnAt < c.target && store.Micros(s.now()) < c.target {
 		if err := s.timers.Schedule(ctx, tx, TimerWarn, c.id, store.FromMicros(c.warnAt)); err != nil {
 			return err
 		}

@@ -94,7 +94,12 @@ func TestCalendarChangeMovesClocks(t *testing.T) {
 		}
 		wantTarget(t, tk, "resolve", "2026-11-26 18:00")
 		f.clk.Set(at("2026-11-25 18:30"))
-		if n, err := f.engine.FireDue(f.ctx); err != nil || n != 1 { // only the warning, the breach moved
+		// The breach moved, and so did the warning: 80 % of the 26 working
+		// hours (Fri 2, Mon 8, Wed 8, Thu 8) is reached on Thu 11:18.
+		if c := clockOf(t, tk, "resolve"); c.WarnAt == nil || !c.WarnAt.Equal(at("2026-11-26 11:18")) {
+			t.Errorf("warning at %v, want 2026-11-26 11:18", c.WarnAt)
+		}
+		if n, err := f.engine.FireDue(f.ctx); err != nil || n != 0 {
 			t.Errorf("at the old target %d fired (%v)", n, err)
 		}
 		tk, _ = f.svc.Get(f.ctx, p, tk.ID)
