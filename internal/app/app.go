@@ -165,9 +165,9 @@ func (a *App) plainError(w http.ResponseWriter, r *http.Request, status int, cod
 	http.Error(w, text, status)
 }
 
-// refreshCalendars picks up calendar changes made by other kefu processes
-// of a cluster sharing the database, until ctx ends.
-func (a *App) refreshCalendars(ctx context.Context, every time.Duration) {
+// refreshShared picks up calendar and policy-pack changes made by other
+// kefu processes of a cluster sharing the database, until ctx ends.
+func (a *App) refreshShared(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -175,10 +175,15 @@ func (a *App) refreshCalendars(ctx context.Context, every time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if changed, err := a.Calendars.Refresh(ctx); err != nil && ctx.Err() == nil {
-				a.Log.Warn("calendar refresh failed", "error", err)
-			} else if changed {
-				a.Log.Info("calendars reloaded: changed by another kefu process")
+			for _, r := range []struct {
+				what    string
+				refresh func(context.Context) (bool, error)
+			}{{"calendars", a.Calendars.Refresh}, {"policy packs", a.Policy.Refresh}} {
+				if changed, err := r.refresh(ctx); err != nil && ctx.Err() == nil {
+					a.Log.Warn(r.what+" refresh failed", "error", err)
+				} else if changed {
+					a.Log.Info(r.what + " reloaded: changed by another kefu process")
+				}
 			}
 		}
 	}
@@ -198,7 +203,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	go a.refreshCalendars(ctx, 5*time.Second)
+	go a.refreshShared(ctx, 5*time.Second)
 	jobsDone := make(chan struct{})
 	go func() { defer close(jobsDone); _ = a.Jobs.Run(ctx) }()
 	select {

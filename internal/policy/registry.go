@@ -22,6 +22,7 @@ import (
 	"kefu/internal/i18n"
 	"kefu/internal/org"
 	"kefu/internal/store"
+	"kefu/policies"
 )
 
 // Registry holds every version of every pack: the built-ins of the binary
@@ -78,9 +79,49 @@ func NewRegistry(o Options) *Registry {
 	return r
 }
 
-// Load reads the built-in packs and every stored version.
+// Load reads the built-in packs and every stored version. It first stores
+// a copy of each built-in version that the database does not hold yet, so
+// that a work order keeps the exact rules it was created under even when a
+// later binary carries a different file under the same version (TKT-041):
+// the stored copy wins, and the difference is logged.
 func (r *Registry) Load(ctx context.Context) error {
+	if err := r.snapshotBuiltins(ctx); err != nil {
+		return err
+	}
 	return r.rebuild(ctx)
+}
+
+// snapshotBuiltins stores the built-in versions missing from policy_packs.
+func (r *Registry) snapshotBuiltins(ctx context.Context) error {
+	now := store.Micros(r.now())
+	return r.db.Tx(ctx, func(tx store.Conn) error {
+		for _, key := range BuiltinKeys {
+			data, err := policies.FS.ReadFile(key + ".yaml")
+			if err != nil {
+				return err
+			}
+			p, probs := Parse("policies/"+key+".yaml", data)
+			if p == nil {
+				return fmt.Errorf("policy: built-in pack %s is invalid: %s", key, probs[0].String())
+			}
+			sum := sha256.Sum256(data)
+			digest := hex.EncodeToString(sum[:])
+			if _, err := tx.Exec(ctx, `INSERT INTO policy_packs (key, version, name, source, yaml, sha256, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key, version) DO NOTHING`,
+				p.Key, p.Version, p.Name.ZH, SourceBuiltin, string(data), digest, now); err != nil {
+				return fmt.Errorf("policy: store built-in %s: %w", key, err)
+			}
+			var stored string
+			if err := tx.QueryRow(ctx, "SELECT sha256 FROM policy_packs WHERE key = ? AND version = ?", p.Key, p.Version).Scan(&stored); err != nil {
+				return err
+			}
+			if stored != digest {
+				r.log.Warn("policy: the built-in pack differs from the stored copy of the same version; the stored copy is used — give the new rules a new version",
+					"key", p.Key, "version", p.Version)
+			}
+		}
+		return nil
+	})
 }
 
 // Refresh reloads when another kefu process installed a version; it

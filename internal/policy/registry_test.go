@@ -59,7 +59,7 @@ func TestRegistryInstall(t *testing.T) {
 		}
 		latest, _ := r.Get("property")
 		old, ok := r.Version("property", 1)
-		if !ok || old != v1 || latest.Version != 2 {
+		if !ok || old.Version != v1.Version || latest.Version != 2 {
 			t.Fatalf("versions: latest %d, v1 kept %v", latest.Version, ok)
 		}
 		fee, _ := latest.Category("fee.inquiry")
@@ -106,7 +106,7 @@ func TestRegistryInstallInvalid(t *testing.T) {
 			}
 		}
 		var n int
-		if err := db.Reader().QueryRow(ctx, "SELECT count(*) FROM policy_packs").Scan(&n); err != nil || n != 0 {
+		if err := db.Reader().QueryRow(ctx, "SELECT count(*) FROM policy_packs WHERE source <> 'builtin'").Scan(&n); err != nil || n != 0 {
 			t.Fatalf("%d rows stored", n)
 		}
 		if _, err := r.Lookup("pack", "nope"); !apperr.Is(err, apperr.CodeValidation) {
@@ -155,4 +155,40 @@ func mustRead(t *testing.T, name string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestBuiltinSnapshotWins: the first Load stores each built-in version; if
+// a later binary carried different rules under the same version, work
+// orders of that version keep the stored rules (TKT-041).
+func TestBuiltinSnapshotWins(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		newRegistry(t, db)
+		var n int
+		if err := db.Reader().QueryRow(ctx, "SELECT count(*) FROM policy_packs WHERE source = 'builtin'").Scan(&n); err != nil || n != len(BuiltinKeys) {
+			t.Fatalf("%d built-in copies stored (%v)", n, err)
+		}
+		// Simulate an older binary's copy: property v1 with the fee visit at 45m.
+		old := strings.Replace(mustRead(t, "property.yaml"), `duration: "30m"
+        starts_on: [consent]`, `duration: "45m"
+        starts_on: [consent]`, 1)
+		if err := db.Tx(ctx, func(tx store.Conn) error {
+			_, err := tx.Exec(ctx, "UPDATE policy_packs SET yaml = ?, sha256 = 'old' WHERE key = 'property' AND version = 1", old)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		r, _ := newRegistry(t, db) // a restart with this binary
+		p, ok := r.Version("property", 1)
+		if !ok {
+			t.Fatal("property v1 missing")
+		}
+		fee, _ := p.Category("fee.inquiry")
+		if got := fee.Clocks[0].Duration.String(); got != "45m" {
+			t.Errorf("property v1 fee visit %s, want the stored 45m", got)
+		}
+		if err := db.Reader().QueryRow(ctx, "SELECT count(*) FROM policy_packs").Scan(&n); err != nil || n != len(BuiltinKeys) {
+			t.Errorf("%d rows after a second Load, want %d", n, len(BuiltinKeys))
+		}
+	})
 }
