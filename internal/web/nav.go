@@ -22,7 +22,7 @@ var navSections = []struct {
 }{
 	{"business", []navItem{
 		{"home", "/", ""},
-		{"tickets", "", auth.PermTicketsRead},
+		{"tickets", "/tickets", auth.PermTicketsRead},
 		{"customers", "", auth.PermCustomersRead},
 		{"processes", "", auth.PermProcessesRead},
 		{"visits", "", auth.PermVisitsRead},

@@ -63,6 +63,8 @@ type Page struct {
 	Data     any
 	Form     *Form
 	Bare     bool // render without navigation (login, signed-out errors)
+	Unread   int  // unread notifications, shown on the bell of the top bar
+	Bell     bool // the top bar has a bell (notifications are on)
 }
 
 // Can reports whether the signed-in user holds a permission.
@@ -77,6 +79,7 @@ func (s *Server) newPage(rq *request, titleKey, active string) *Page {
 		Path: rq.URL.RequestURI(), Version: s.version}
 	if rq.P != nil {
 		pg.Nav = navFor(rq.P, active, rq.Lang)
+		pg.Bell, pg.Unread = s.notify != nil, s.unread(rq)
 		if u, err := s.org.Get(rq.Context(), rq.P.OrgUnitID); err == nil {
 			pg.UnitName = u.Name
 		}

@@ -21,9 +21,12 @@ import (
 	"kefu/internal/audit"
 	"kefu/internal/auth"
 	"kefu/internal/calendar"
+	"kefu/internal/notify"
 	"kefu/internal/org"
+	"kefu/internal/policy"
 	"kefu/internal/services"
 	"kefu/internal/store"
+	"kefu/internal/ticket"
 )
 
 // Server is the UI handler: routes, templates and the services behind them.
@@ -32,6 +35,9 @@ type Server struct {
 	auth    *auth.Service
 	org     *org.Service
 	cal     *calendar.Registry
+	policy  *policy.Registry
+	tickets *ticket.Service // nil without policy packs: no work-order pages
+	notify  *notify.Service // nil: no notifications page, no unread count
 	log     *slog.Logger
 	version string
 	now     func() time.Time
@@ -47,7 +53,8 @@ type Server struct {
 func New(o services.Set) *Server {
 	o = o.WithDefaults()
 	s := &Server{db: o.DB, auth: o.Auth, org: o.Org, cal: o.Calendars, log: o.Logger, version: o.Version, now: o.Now,
-		secure: o.SecureCookies, mux: http.NewServeMux()}
+		secure: o.SecureCookies, mux: http.NewServeMux(), policy: o.Policy, notify: o.Notify}
+	s.tickets = newTicketService(o)
 	s.assets = loadAssets()
 	v, err := parseViews(s.assets)
 	if err != nil {
@@ -101,6 +108,21 @@ func (s *Server) routes() {
 		s.page("POST /admin/calendars/{id}/days/{date}/clear", auth.PermCalendarsWrite, s.calendarClearDay)
 		s.page("GET /admin/calendars/{id}/import", auth.PermCalendarsWrite, s.calendarImportPage)
 		s.page("POST /admin/calendars/{id}/import", auth.PermCalendarsWrite, s.calendarImport)
+	}
+
+	if s.tickets != nil {
+		s.page("GET /tickets", auth.PermTicketsRead, s.ticketsList)
+		s.page("GET /tickets/new", auth.PermTicketsCreate, s.ticketNew)
+		s.page("POST /tickets/new", auth.PermTicketsCreate, s.ticketCreate)
+		s.page("GET /tickets/customers", auth.PermTicketsCreate, s.ticketCustomers)
+		s.page("GET /tickets/{id}", auth.PermTicketsRead, s.ticketShow)
+		s.page("POST /tickets/{id}/act", auth.PermTicketsAct, s.ticketAct)
+		s.page("GET /tickets/{id}/print", auth.PermTicketsRead, s.ticketPrint)
+	}
+	if s.notify != nil {
+		s.page("GET /notifications", "", s.notificationsPage)
+		s.page("POST /notifications/read-all", "", s.notificationsReadAll)
+		s.page("GET /notifications/{id}", "", s.notificationOpen)
 	}
 
 	s.page("/", "", func(w http.ResponseWriter, rq *request) error { return apperr.NotFound("page") })
