@@ -10,8 +10,6 @@ import (
 	"kefu/internal/auth"
 	"kefu/internal/customer"
 	"kefu/internal/i18n"
-	"kefu/internal/org"
-	"kefu/internal/store"
 	"kefu/internal/ticket"
 )
 
@@ -34,9 +32,9 @@ type intakeData struct {
 	Groups     []catGroup
 	Channels   []option
 	Severities []option
-	Users      []auth.User // who may be named as the person complained about
-	Crisis     []string    // the pack's crisis parties (TKT-034)
-	Now        string      // the default received_at
+	Users      []auth.Colleague // who may be named as the person complained about
+	Crisis     []string         // the pack's crisis parties (TKT-034)
+	Now        string           // the default received_at
 }
 
 // ticketNew shows the intake form: channel phone, received now.
@@ -76,36 +74,11 @@ func (s *Server) renderIntake(w http.ResponseWriter, rq *request, status int, f 
 }
 
 // pickUsers are the people the pickers offer (assignee, respondent): the
-// active users of the caller's company (the nearest company unit above
-// the caller's, else the whole tree). Work orders cross departments, so
-// this is wider than the caller's own row scope; the service checks every
-// assignment (TKT-016 recusal included).
-func (s *Server) pickUsers(rq *request) ([]auth.User, error) {
-	ctx := rq.Context()
-	units, err := s.org.List(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var unit store.ID
-	if own, err := s.org.Get(ctx, rq.P.OrgUnitID); err == nil {
-		for _, u := range units {
-			if u.Kind == org.Company && strings.HasPrefix(own.Path, u.Path) && (unit == 0 || u.Depth > depthOf(units, unit)) {
-				unit = u.ID
-			}
-		}
-	}
-	yes := true
-	users, _, err := s.auth.List(ctx, nil, auth.ListFilter{Active: &yes, OrgUnit: unit, Limit: 500})
-	return users, err
-}
-
-func depthOf(units []org.Unit, id store.ID) int {
-	for _, u := range units {
-		if u.ID == id {
-			return u.Depth
-		}
-	}
-	return -1
+// staff directory of the caller's company (auth.Colleagues). Work orders
+// cross departments, so this is wider than the caller's own row scope; the
+// service checks every assignment (TKT-016 recusal included).
+func (s *Server) pickUsers(rq *request) ([]auth.Colleague, error) {
+	return s.auth.Colleagues(rq.Context(), rq.P, 500)
 }
 
 // ticketCreate registers the work order and opens its page.

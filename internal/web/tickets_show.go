@@ -29,7 +29,7 @@ type ticketView struct {
 	Timeline                                             []eventView
 	Actions                                              []*actionForm
 	Units                                                []org.Unit
-	Users                                                []auth.User
+	Users                                                []auth.Colleague
 	Running                                              []option   // clocks an extension, agreement or pause may be about
 	Categories                                           []catGroup // reclassify
 	Crisis                                               []string
@@ -208,9 +208,9 @@ func (s *Server) userName(ctx context.Context, known map[store.ID]string, id sto
 	if n, ok := known[id]; ok {
 		return n
 	}
-	if u, err := s.auth.Get(ctx, nil, id); err == nil {
-		known[id] = u.DisplayName
-		return u.DisplayName
+	if name, err := s.auth.DisplayName(ctx, id); err == nil {
+		known[id] = name
+		return name
 	}
 	return label("tkt.user_n", id.String()).In(l)
 }
