@@ -35,7 +35,8 @@ func (a *API) ticketRoutes(svc *ticket.Service) []Route {
 		// The service checks tickets:act, or tickets:approve for approve/reject_extension.
 		{Method: "POST", Path: "/api/v1/tickets/{id}/actions", Permission: auth.PermTicketsRead, Tag: "tickets",
 			Summary: "工单操作 forward, assign, dispatch, accept, arrive, result, resolve, reply, close, reopen, escalate, " +
-				"request_extension, approve_extension, reject_extension, agree, flag_crisis, link_duplicate, note",
+				"request_extension, approve_extension, reject_extension, agree, flag_crisis, link_duplicate, note, " +
+				"reclassify (TKT-003), pause, resume, schedule_reply (TKT-020)",
 			Request: ticket.Action{}, Response: ticket.Ticket{}, handle: t.actTicket},
 	}
 }

@@ -32,6 +32,11 @@ type Action struct {
 	Written     bool       `json:"written"`      // reply: a written reply is on file (TKT-018)
 	Party       string     `json:"party"`        // flag_crisis: the outside party (TKT-034)
 	TicketID    *store.ID  `json:"ticket_id"`    // link_duplicate: the first record (TKT-009)
+	Category    string     `json:"category"`     // reclassify: the new category (TKT-003)
+
+	// detail is added to the timeline entry by the service itself (an open
+	// letter answering the work order, TKT-010); never read from JSON.
+	detail map[string]any
 }
 
 // The action names.
@@ -54,6 +59,10 @@ const (
 	ActFlagCrisis       = "flag_crisis"
 	ActLinkDuplicate    = "link_duplicate"
 	ActNote             = "note"
+	ActReclassify       = "reclassify"     // TKT-003
+	ActPause            = "pause"          // a pausable clock stops counting
+	ActResume           = "resume"         // and counts again
+	ActScheduleReply    = "schedule_reply" // TKT-020 next reply time
 )
 
 var (
@@ -89,6 +98,10 @@ var transitions = map[string]transition{
 	ActFlagCrisis:       {open, "", auth.PermTicketsAct},
 	ActLinkDuplicate:    {[]Status{StatusNew, StatusForwarded, StatusAssigned, StatusInProgress}, StatusMerged, auth.PermTicketsAct},
 	ActNote:             {everyone, "", auth.PermTicketsAct},
+	ActReclassify:       {open, "", auth.PermTicketsAct},
+	ActPause:            {open, "", auth.PermTicketsAct},
+	ActResume:           {open, "", auth.PermTicketsAct},
+	ActScheduleReply:    {open, "", auth.PermTicketsAct},
 }
 
 // Actions lists the action names.
@@ -122,6 +135,18 @@ type step struct {
 	now    time.Time
 	detail map[string]any
 	msgs   []notify.Message
+	// after runs once the timeline entry is written and the clocks have
+	// seen the event (a reclassification recomputes its new clocks).
+	after []func(ctx context.Context, tx store.Conn) error
+}
+
+func (st *step) afterEvent(ctx context.Context, tx store.Conn) error {
+	for _, f := range st.after {
+		if err := f(ctx, tx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Act applies an action to a work order in one transaction: checks the
@@ -147,81 +172,99 @@ func (s *Service) Act(ctx context.Context, p *auth.Principal, id store.ID, a Act
 	}
 	var out Ticket
 	err := s.db.Tx(ctx, func(tx store.Conn) error {
-		now := s.now()
-		r, err := load(ctx, tx, p, id)
-		if err != nil {
-			if apperr.Is(err, apperr.CodeNotFound) && (a.Name == ActApproveExtension || a.Name == ActRejectExtension) {
-				if resp, _ := isRespondent(ctx, tx, id, p.UserID); resp {
-					return apperr.Forbidden(i18n.T("被投诉人须回避", "the person complained about is recused")) // TKT-016
-				}
-			}
-			return err
-		}
-		if !p.Can(tr.permission) {
-			return apperr.Forbidden(i18n.T("无权执行此操作（需要 %s 权限）", "permission %s is required", string(tr.permission)))
-		}
-		if !slices.Contains(tr.from, r.status) {
-			return apperr.Conflict("action", i18n.T("工单状态为 %s，不能执行 %s", "a work order in status %s does not allow %s",
-				string(r.status), a.Name))
-		}
-		when := timeOrNow(a.At, now)
-		if when.After(now) {
-			return apperr.Validation("at", i18n.T("不能晚于现在", "cannot be in the future"))
-		}
-		if store.Micros(when) < r.receivedAt {
-			return apperr.Validation("at", i18n.T("不能早于受理时间", "cannot be before the work order was received"))
-		}
-		pack, err := s.packOf(r)
-		if err != nil {
-			return err
-		}
-		clocks, err := loadClocks(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		done, err := happened(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		st := &step{s: s, p: p, r: r, pack: pack, clocks: clocks, a: a, when: when, now: now, detail: map[string]any{}}
-		from := r.status
-		if err := st.run(ctx, tx); err != nil {
-			return err
-		}
-		if tr.to != "" {
-			r.status = tr.to
-		}
-		if err := saveRow(ctx, tx, r, now); err != nil {
-			return err
-		}
-		if a.Text != "" {
-			st.detail["text"] = a.Text
-		}
-		if err := appendEvent(ctx, tx, id, when, now, p.Actor(), a.Name, from, r.status, st.detail, strings.TrimSpace(a.Note)); err != nil {
-			return err
-		}
-		if err := s.applyEvent(ctx, tx, clocks, policy.Event(a.Name), when, done, "at"); err != nil {
-			return err
-		}
-		if err := refreshQueueColumns(ctx, tx, id, now); err != nil {
-			return err
-		}
-		for _, m := range st.msgs {
-			if err := s.notify.Send(ctx, tx, m); err != nil {
-				return err
-			}
-		}
-		if out, err = s.read(ctx, tx, nil, id, true); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, now, "ticket."+a.Name, "ticket", id.String(),
-			map[string]any{"action": a.Name, "at": when, "from": from, "to": r.status, "detail": st.detail})
+		var err error
+		out, err = s.actTx(ctx, tx, p, id, a, tr)
+		return err
 	})
 	if err != nil {
 		return Ticket{}, err
 	}
 	s.poke()
 	return out, nil
+}
+
+// actTx is Act inside the caller's transaction (open letters answer many
+// work orders in one, TKT-010).
+func (s *Service) actTx(ctx context.Context, tx store.Conn, p *auth.Principal, id store.ID, a Action, tr transition) (Ticket, error) {
+	now := s.now()
+	r, err := load(ctx, tx, p, id)
+	if err != nil {
+		if apperr.Is(err, apperr.CodeNotFound) && (a.Name == ActApproveExtension || a.Name == ActRejectExtension) {
+			if resp, _ := isRespondent(ctx, tx, id, p.UserID); resp {
+				return Ticket{}, apperr.Forbidden(i18n.T("被投诉人须回避", "the person complained about is recused")) // TKT-016
+			}
+		}
+		return Ticket{}, err
+	}
+	if !p.Can(tr.permission) {
+		return Ticket{}, apperr.Forbidden(i18n.T("无权执行此操作（需要 %s 权限）", "permission %s is required", string(tr.permission)))
+	}
+	if !slices.Contains(tr.from, r.status) {
+		return Ticket{}, apperr.Conflict("action", i18n.T("工单状态为 %s，不能执行 %s", "a work order in status %s does not allow %s",
+			string(r.status), a.Name))
+	}
+	when := timeOrNow(a.At, now)
+	if when.After(now) {
+		return Ticket{}, apperr.Validation("at", i18n.T("不能晚于现在", "cannot be in the future"))
+	}
+	if store.Micros(when) < r.receivedAt {
+		return Ticket{}, apperr.Validation("at", i18n.T("不能早于受理时间", "cannot be before the work order was received"))
+	}
+	pack, err := s.packOf(r)
+	if err != nil {
+		return Ticket{}, err
+	}
+	clocks, err := loadClocks(ctx, tx, id)
+	if err != nil {
+		return Ticket{}, err
+	}
+	done, err := happened(ctx, tx, id)
+	if err != nil {
+		return Ticket{}, err
+	}
+	st := &step{s: s, p: p, r: r, pack: pack, clocks: clocks, a: a, when: when, now: now, detail: map[string]any{}}
+	from := r.status
+	if err := st.run(ctx, tx); err != nil {
+		return Ticket{}, err
+	}
+	if tr.to != "" {
+		r.status = tr.to
+	}
+	if err := saveRow(ctx, tx, r, now); err != nil {
+		return Ticket{}, err
+	}
+	if a.Text != "" {
+		st.detail["text"] = a.Text
+	}
+	for k, v := range a.detail {
+		st.detail[k] = v
+	}
+	if err := appendEvent(ctx, tx, id, when, now, p.Actor(), a.Name, from, r.status, st.detail, strings.TrimSpace(a.Note)); err != nil {
+		return Ticket{}, err
+	}
+	if err := s.applyEvent(ctx, tx, st.clocks, policy.Event(a.Name), when, done, "at"); err != nil {
+		return Ticket{}, err
+	}
+	if err := st.afterEvent(ctx, tx); err != nil {
+		return Ticket{}, err
+	}
+	if err := st.recuse(ctx, tx); err != nil { // TKT-016
+		return Ticket{}, err
+	}
+	if err := refreshQueueColumns(ctx, tx, id, now); err != nil {
+		return Ticket{}, err
+	}
+	for _, m := range st.msgs {
+		if err := s.notify.Send(ctx, tx, m); err != nil {
+			return Ticket{}, err
+		}
+	}
+	out, err := s.read(ctx, tx, nil, id, true)
+	if err != nil {
+		return Ticket{}, err
+	}
+	return out, audit.Record(ctx, tx, now, "ticket."+a.Name, "ticket", id.String(),
+		map[string]any{"action": a.Name, "at": when, "from": from, "to": r.status, "detail": st.detail})
 }
 
 func isRespondent(ctx context.Context, c store.Conn, id, user store.ID) (bool, error) {
@@ -308,6 +351,14 @@ func (st *step) run(ctx context.Context, tx store.Conn) error {
 		if strings.TrimSpace(a.Note) == "" {
 			return apperr.Required("note")
 		}
+	case ActReclassify:
+		return st.reclassify(ctx, tx)
+	case ActPause:
+		return st.pause(ctx, tx)
+	case ActResume:
+		return st.resume(ctx, tx)
+	case ActScheduleReply:
+		return st.scheduleReply(ctx, tx)
 	}
 	return nil
 }

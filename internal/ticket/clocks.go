@@ -26,7 +26,7 @@ func clocksOf(p *policy.Pack, cat *policy.Category, ticketID store.ID) []*clock 
 	var out []*clock
 	for _, r := range cat.Clocks {
 		c := &clock{ticketID: ticketID, kind: r.Kind, dur: r.Duration, cal: p.ClockCalendar(r), packVersion: p.Version,
-			startsOn: r.StartsOn, stopsOn: r.StopsOn, warnPct: r.WarnPercent, state: ClockPending}
+			startsOn: r.StartsOn, stopsOn: r.StopsOn, warnPct: r.WarnPercent, state: ClockPending, pausable: r.Pausable}
 		if len(c.startsOn) == 0 {
 			c.startsOn = []policy.Event{policy.EventReceived}
 		}
@@ -81,6 +81,10 @@ func (s *Service) setTarget(ctx context.Context, tx store.Conn, c *clock, target
 		return err
 	}
 	c.target = store.Micros(target)
+	if c.isTarget { // CAL-011: the warning of a target is the target itself
+		c.warnAt = c.target
+		return s.scheduleTimers(ctx, tx, c)
+	}
 	w, err := cal.WarningAt(store.FromMicros(c.started), target, c.dur.Unit, c.warnPct)
 	if err != nil {
 		return err
@@ -94,6 +98,9 @@ func (s *Service) setTarget(ctx context.Context, tx store.Conn, c *clock, target
 func (s *Service) scheduleTimers(ctx context.Context, tx store.Conn, c *clock) error {
 	if c.state != ClockRunning {
 		return s.cancelTimers(ctx, tx, c)
+	}
+	if c.isTarget {
+		return s.scheduleTarget(ctx, tx, c)
 	}
 	// A clock already past its target (a back-entered paper record) only
 	// breaches: a warning after the breach would tell nobody anything.
@@ -110,6 +117,11 @@ func (s *Service) scheduleTimers(ctx context.Context, tx store.Conn, c *clock) e
 func (s *Service) cancelTimers(ctx context.Context, tx store.Conn, c *clock) error {
 	if err := s.timers.Cancel(ctx, tx, TimerWarn, c.id); err != nil {
 		return err
+	}
+	if c.isTarget {
+		if err := s.timers.Cancel(ctx, tx, TimerTarget, c.id); err != nil {
+			return err
+		}
 	}
 	return s.timers.Cancel(ctx, tx, TimerBreach, c.id)
 }
@@ -190,7 +202,7 @@ func (s *Service) fireWarn(ctx context.Context, tx store.Conn, t jobs.Timer) err
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
-	if err != nil || c.state != ClockRunning || c.warned != 0 {
+	if err != nil || c.state != ClockRunning || c.warned != 0 || c.isTarget {
 		return err
 	}
 	now := s.now()
@@ -222,18 +234,24 @@ func (s *Service) fireBreach(ctx context.Context, tx store.Conn, t jobs.Timer) e
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
-	if err != nil || c.state != ClockRunning {
+	if err != nil || c.state != ClockRunning || c.isTarget { // CAL-011: a target never breaches
 		return err
 	}
 	now := s.now()
 	if c.target > store.Micros(now) { // the target moved later: wait for it
 		return s.timers.Schedule(ctx, tx, TimerBreach, c.id, store.FromMicros(c.target))
 	}
+	return s.breach(ctx, tx, c, now)
+}
+
+// breach marks a running clock breached at its target: timeline entry,
+// queue columns, and the handlers are told.
+func (s *Service) breach(ctx context.Context, tx store.Conn, c *clock, now time.Time) error {
 	c.state, c.breachedAt = ClockBreached, c.target
 	if err := saveClock(ctx, tx, c); err != nil {
 		return err
 	}
-	if err := s.timers.Cancel(ctx, tx, TimerWarn, c.id); err != nil {
+	if err := s.cancelTimers(ctx, tx, c); err != nil {
 		return err
 	}
 	r, err := load(ctx, tx, nil, c.ticketID)
@@ -259,7 +277,8 @@ func (s *Service) fireBreach(ctx context.Context, tx store.Conn, t jobs.Timer) e
 }
 
 // handlers are the people told about a work order's clocks: the assignee,
-// else the active users of the handling (else receiving) unit.
+// else the active users of the handling (else receiving) unit, never the
+// person complained about (TKT-016).
 func (s *Service) handlers(ctx context.Context, c store.Conn, r *row) ([]store.ID, error) {
 	if r.assignee.Valid {
 		return []store.ID{r.assignee.ID}, nil
@@ -268,7 +287,8 @@ func (s *Service) handlers(ctx context.Context, c store.Conn, r *row) ([]store.I
 	if r.handlingUnit.Valid {
 		unit = r.handlingUnit.ID
 	}
-	return userIDs(ctx, c, "SELECT id FROM users WHERE org_unit_id = ? AND active = ? ORDER BY id", unit, true)
+	return userIDs(ctx, c, "SELECT id FROM users WHERE org_unit_id = ? AND active = ? AND id <> ? ORDER BY id",
+		unit, true, r.respondent.ID)
 }
 
 func userIDs(ctx context.Context, c store.Conn, q string, args ...any) ([]store.ID, error) {

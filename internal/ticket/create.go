@@ -163,7 +163,7 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in CreateInput)
 		if err := appendEvent(ctx, tx, id, received, now, p.Actor(), string(policy.EventReceived), "", StatusNew, detail, ""); err != nil {
 			return err
 		}
-		clocks := clocksOf(pack, cat, id)
+		clocks := packClocks(pack, cat, id)
 		for _, c := range clocks {
 			if err := insertClock(ctx, tx, c); err != nil {
 				return err
@@ -192,6 +192,17 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in CreateInput)
 		}
 		if in.CrisisParty != "" {
 			if err := s.sendCrisis(ctx, tx, r, in.CrisisParty); err != nil {
+				return err
+			}
+		}
+		// TKT-016: the respondent who registered it, or who owns the
+		// receiving unit's queue, does not keep it.
+		moved, err := s.routeAround(ctx, tx, r, p.OrgUnitID, respondent.ID == p.UserID, received, now, p.Actor())
+		if err != nil {
+			return err
+		}
+		if moved {
+			if err := saveRow(ctx, tx, r, now); err != nil {
 				return err
 			}
 		}

@@ -21,33 +21,29 @@ const (
 )
 
 // pickClock finds the clock an extension or agreement is about: the named
-// kind, or the only running clock.
+// kind, or the only running clock. An agreed time may also replace a
+// warning-only target (TKT-029).
 func (st *step) pickClock() (*clock, error) {
-	if st.a.Clock != "" {
-		for _, c := range st.clocks {
-			if string(c.kind) == st.a.Clock {
-				return c, nil
-			}
-		}
-		return nil, apperr.Validation("clock", i18n.T("本工单没有 %s 时限", "this work order has no %s clock", st.a.Clock))
-	}
-	var found *clock
-	for _, c := range st.clocks {
-		if c.state == ClockRunning {
-			if found != nil {
-				return nil, apperr.Validation("clock", i18n.T("有多个计时中的时限，请指定 clock", "several clocks are running: name the clock"))
-			}
-			found = c
-		}
-	}
-	if found == nil {
-		return nil, apperr.Conflict("clock", i18n.T("没有计时中的时限", "no clock is running"))
-	}
-	return found, nil
+	return st.pickState(ClockRunning, st.a.Name == ActAgree)
 }
 
-// ruleOf is the pack rule of a clock (the work order's pack version).
+// ruleOf is the pack rule of a clock (the work order's pack version); a
+// target gives only its agreed-time policy; a scheduled reply time (TKT-020)
+// has no rule.
 func (st *step) ruleOf(c *clock) policy.ClockRule {
+	if c.scheduled {
+		return policy.ClockRule{}
+	}
+	if c.isTarget {
+		if cat, ok := st.pack.Category(st.r.category); ok {
+			for _, g := range cat.Targets {
+				if g.Kind == c.kind {
+					return policy.ClockRule{Kind: g.Kind, Agreed: g.Agreed}
+				}
+			}
+		}
+		return policy.ClockRule{}
+	}
 	r, _ := rule(st.pack, st.r.category, c.kind)
 	return r
 }
@@ -148,6 +144,11 @@ func (st *step) decideExtension(ctx context.Context, tx store.Conn, approve bool
 		}
 		status = "approved"
 		c.extended = true
+		if st.ruleOf(c).Agreed == agreedAny {
+			// TKT-007: the approved exception is the renegotiation beyond the free ones.
+			c.reneg++
+			c.agreed = store.Micros(st.when)
+		}
 		if err := st.s.setTarget(ctx, tx, c, store.FromMicros(until)); err != nil {
 			return err
 		}

@@ -152,7 +152,7 @@ func clocksFor(ctx context.Context, c store.Conn, list []*row) (map[store.ID][]*
 	for i, r := range list {
 		ids[i] = r.id
 	}
-	rows, err := c.Query(ctx, "SELECT "+clockColumns+" FROM ticket_clocks WHERE ticket_id IN ("+store.Placeholders(len(ids))+") ORDER BY id", ids...)
+	rows, err := c.Query(ctx, "SELECT "+clockColumns+" FROM ticket_clocks WHERE ticket_id IN ("+store.Placeholders(len(ids))+") AND replaced_at = 0 ORDER BY id", ids...)
 	if err != nil {
 		return nil, err
 	}

@@ -93,18 +93,23 @@ type clock struct {
 	breachedAt, paused, agreed                     int64
 	provisional, extended                          bool
 	reneg                                          int
+	// target: a CAL-011 warning-only target (never breaches); scheduled: a
+	// TKT-020 next reply time set by a person; pausable: copied from the
+	// pack rule; replaced: when a reclassification replaced it (TKT-003).
+	isTarget, scheduled, pausable bool
+	replaced                      int64
 }
 
 const clockColumns = `id, ticket_id, kind, duration, calendar, pack_version, starts_on, stops_on, warn_percent, state,
 	started_at, target_at, original_target_at, warn_at, warned_at, met_at, breached_at, paused_at,
-	provisional, extended, agreed_at, renegotiations`
+	provisional, extended, agreed_at, renegotiations, target, scheduled, pausable, replaced_at`
 
 func scanClock(s interface{ Scan(...any) error }) (*clock, error) {
 	var c clock
 	var dur, starts string
 	err := s.Scan(&c.id, &c.ticketID, &c.kind, &dur, &c.cal, &c.packVersion, &starts, &c.stopsOn, &c.warnPct, &c.state,
 		&c.started, &c.target, &c.original, &c.warnAt, &c.warned, &c.met, &c.breachedAt, &c.paused,
-		&c.provisional, &c.extended, &c.agreed, &c.reneg)
+		&c.provisional, &c.extended, &c.agreed, &c.reneg, &c.isTarget, &c.scheduled, &c.pausable, &c.replaced)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +125,7 @@ func scanClock(s interface{ Scan(...any) error }) (*clock, error) {
 }
 
 func loadClocks(ctx context.Context, c store.Conn, ticketID store.ID) ([]*clock, error) {
-	rows, err := c.Query(ctx, "SELECT "+clockColumns+" FROM ticket_clocks WHERE ticket_id = ? ORDER BY id", ticketID)
+	rows, err := c.Query(ctx, "SELECT "+clockColumns+" FROM ticket_clocks WHERE ticket_id = ? AND replaced_at = 0 ORDER BY id", ticketID)
 	if err != nil {
 		return nil, err
 	}
@@ -143,9 +148,9 @@ func loadClock(ctx context.Context, c store.Conn, id store.ID) (*clock, error) {
 func saveClock(ctx context.Context, tx store.Conn, c *clock) error {
 	_, err := tx.Exec(ctx, `UPDATE ticket_clocks SET state = ?, started_at = ?, target_at = ?, original_target_at = ?,
 		warn_at = ?, warned_at = ?, met_at = ?, breached_at = ?, paused_at = ?, provisional = ?, extended = ?,
-		agreed_at = ?, renegotiations = ? WHERE id = ?`,
+		agreed_at = ?, renegotiations = ?, replaced_at = ? WHERE id = ?`,
 		string(c.state), c.started, c.target, c.original, c.warnAt, c.warned, c.met, c.breachedAt, c.paused,
-		c.provisional, c.extended, c.agreed, c.reneg, c.id)
+		c.provisional, c.extended, c.agreed, c.reneg, c.replaced, c.id)
 	return err
 }
 
@@ -155,9 +160,9 @@ func insertClock(ctx context.Context, tx store.Conn, c *clock) error {
 		starts[i] = string(e)
 	}
 	id, err := tx.InsertID(ctx, `INSERT INTO ticket_clocks (ticket_id, kind, duration, calendar, pack_version, starts_on,
-		stops_on, warn_percent, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		stops_on, warn_percent, state, target, scheduled, pausable) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		c.ticketID, string(c.kind), c.dur.String(), c.cal, c.packVersion, strings.Join(starts, ","),
-		string(c.stopsOn), c.warnPct, string(c.state))
+		string(c.stopsOn), c.warnPct, string(c.state), c.isTarget, c.scheduled, c.pausable)
 	c.id = id
 	return err
 }
@@ -172,11 +177,16 @@ func at(us int64) *time.Time {
 
 // view is the clock as the API shows it.
 func (c *clock) view() Clock {
-	return Clock{ID: c.id, Kind: c.kind, Duration: c.dur, Calendar: c.cal, PackVersion: c.packVersion,
+	v := Clock{ID: c.id, Kind: c.kind, Duration: c.dur, Calendar: c.cal, PackVersion: c.packVersion,
 		StartsOn: c.startsOn, StopsOn: c.stopsOn, WarnPercent: c.warnPct, State: c.state,
 		StartedAt: at(c.started), TargetAt: at(c.target), OriginalTargetAt: at(c.original), WarnAt: at(c.warnAt),
 		WarnedAt: at(c.warned), MetAt: at(c.met), BreachedAt: at(c.breachedAt), Provisional: c.provisional,
-		Extended: c.extended, AgreedAt: at(c.agreed), Renegotiations: c.reneg}
+		Extended: c.extended, AgreedAt: at(c.agreed), Renegotiations: c.reneg,
+		Target: c.isTarget, Scheduled: c.scheduled, Pausable: c.pausable, PausedAt: at(c.paused)}
+	if c.isTarget {
+		v.PassedAt = at(c.warned) // CAL-011: a target's warning is its passing
+	}
+	return v
 }
 
 // view is the work order as the API shows it.
@@ -187,10 +197,14 @@ func (r *row) view(clocks []*clock) Ticket {
 		ReceivedAt: store.FromMicros(r.receivedAt), ReceivingUnitID: r.receivingUnit, ReceivedBy: r.receivedBy.ID,
 		HandlingUnitID: r.handlingUnit.ID, AssigneeID: r.assignee.ID, RespondentUserID: r.respondent.ID,
 		Crisis: r.crisis, CrisisParty: r.crisisParty, EscalatedUnitID: r.escalatedUnit.ID, MergedIntoID: r.mergedInto.ID,
-		WrittenReply: r.writtenReply, Breached: r.breached, Clocks: []Clock{},
+		WrittenReply: r.writtenReply, Breached: r.breached, Clocks: []Clock{}, Targets: []Clock{},
 		CreatedAt: store.FromMicros(r.createdAt), UpdatedAt: store.FromMicros(r.updatedAt), ClosedAt: at(r.closedAt)}
 	for _, c := range clocks {
-		t.Clocks = append(t.Clocks, c.view())
+		if c.isTarget { // CAL-011: targets are not clocks (API.md: gas complaint has none)
+			t.Targets = append(t.Targets, c.view())
+		} else {
+			t.Clocks = append(t.Clocks, c.view())
+		}
 	}
 	return t
 }
@@ -274,7 +288,7 @@ func addUnit(ctx context.Context, tx store.Conn, ticketID, unitID store.ID) erro
 // earliest running target of a work order.
 func refreshQueueColumns(ctx context.Context, tx store.Conn, ticketID store.ID, now time.Time) error {
 	_, err := tx.Exec(ctx, `UPDATE tickets SET
-		breached = EXISTS (SELECT 1 FROM ticket_clocks WHERE ticket_id = ? AND state = 'breached'),
+		breached = EXISTS (SELECT 1 FROM ticket_clocks WHERE ticket_id = ? AND state = 'breached' AND replaced_at = 0),
 		next_due_at = coalesce((SELECT min(target_at) FROM ticket_clocks WHERE ticket_id = ? AND state = 'running'), 0),
 		updated_at = ? WHERE id = ?`, ticketID, ticketID, store.Micros(now), ticketID)
 	return err

@@ -56,6 +56,7 @@ const (
 const (
 	TimerWarn   = "ticket.clock.warn"
 	TimerBreach = "ticket.clock.breach"
+	TimerTarget = "ticket.target" // a CAL-011 target passes
 )
 
 // Webhook and notification events.
@@ -66,39 +67,43 @@ const (
 	EventAssigned      = "ticket.assigned"
 	EventCrisis        = "ticket.crisis"
 	EventExtension     = "ticket.extension_requested"
+	EventTargetPassed  = "ticket.target.passed" // CAL-011: a warning-only target passed
 )
 
 // Ticket is a work order as the API shows it.
 type Ticket struct {
-	ID               store.ID   `json:"id"`
-	Number           string     `json:"number"`
-	Status           Status     `json:"status"`
-	Pack             string     `json:"pack"`
-	PackVersion      int        `json:"pack_version"`
-	Category         string     `json:"category"`
-	Channel          string     `json:"channel"`
-	Severity         string     `json:"severity"`
-	Subject          string     `json:"subject"`
-	Description      string     `json:"description"`
-	Customer         Party      `json:"customer"`
-	ReceivedAt       time.Time  `json:"received_at"`
-	ReceivingUnitID  store.ID   `json:"receiving_unit"`
-	ReceivedBy       store.ID   `json:"received_by,omitempty"`
-	HandlingUnitID   store.ID   `json:"handling_unit,omitempty"`
-	AssigneeID       store.ID   `json:"assignee,omitempty"`
-	RespondentUserID store.ID   `json:"respondent_user_id,omitempty"`
-	Crisis           bool       `json:"crisis"`
-	CrisisParty      string     `json:"crisis_party,omitempty"`
-	EscalatedUnitID  store.ID   `json:"escalated_unit,omitempty"`
-	MergedIntoID     store.ID   `json:"merged_into,omitempty"`
-	WrittenReply     bool       `json:"written_reply"`
-	Breached         bool       `json:"breached"`
-	Clocks           []Clock    `json:"clocks"`
-	Timeline         []Event    `json:"timeline,omitempty"`
-	Duplicates       []Summary  `json:"duplicate_candidates,omitempty"`
-	CreatedAt        time.Time  `json:"created_at"`
-	UpdatedAt        time.Time  `json:"updated_at"`
-	ClosedAt         *time.Time `json:"closed_at,omitempty"`
+	ID               store.ID  `json:"id"`
+	Number           string    `json:"number"`
+	Status           Status    `json:"status"`
+	Pack             string    `json:"pack"`
+	PackVersion      int       `json:"pack_version"`
+	Category         string    `json:"category"`
+	Channel          string    `json:"channel"`
+	Severity         string    `json:"severity"`
+	Subject          string    `json:"subject"`
+	Description      string    `json:"description"`
+	Customer         Party     `json:"customer"`
+	ReceivedAt       time.Time `json:"received_at"`
+	ReceivingUnitID  store.ID  `json:"receiving_unit"`
+	ReceivedBy       store.ID  `json:"received_by,omitempty"`
+	HandlingUnitID   store.ID  `json:"handling_unit,omitempty"`
+	AssigneeID       store.ID  `json:"assignee,omitempty"`
+	RespondentUserID store.ID  `json:"respondent_user_id,omitempty"`
+	Crisis           bool      `json:"crisis"`
+	CrisisParty      string    `json:"crisis_party,omitempty"`
+	EscalatedUnitID  store.ID  `json:"escalated_unit,omitempty"`
+	MergedIntoID     store.ID  `json:"merged_into,omitempty"`
+	WrittenReply     bool      `json:"written_reply"`
+	Breached         bool      `json:"breached"`
+	Clocks           []Clock   `json:"clocks"`
+	// Targets are the CAL-011 warning-only targets: they warn when passed
+	// and never breach (not clocks: API.md lists none for gas complaint).
+	Targets    []Clock    `json:"targets"`
+	Timeline   []Event    `json:"timeline,omitempty"`
+	Duplicates []Summary  `json:"duplicate_candidates,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
+	ClosedAt   *time.Time `json:"closed_at,omitempty"`
 }
 
 // Party is the customer snapshot taken at intake.
@@ -140,6 +145,16 @@ type Clock struct {
 	Extended         bool              `json:"extended"`
 	AgreedAt         *time.Time        `json:"agreed_at,omitempty"`
 	Renegotiations   int               `json:"renegotiations,omitempty"`
+	// Target: a CAL-011 warning-only target, listed under Ticket.Targets.
+	Target bool `json:"target,omitempty"`
+	// PassedAt: when a target passed without its stop event (CAL-011).
+	PassedAt *time.Time `json:"passed_at,omitempty"`
+	// Scheduled: a next reply time recorded by a person (TKT-020).
+	Scheduled bool `json:"scheduled,omitempty"`
+	// Pausable: the pack rule lets the clock be paused; PausedAt is set
+	// while it is paused.
+	Pausable bool       `json:"pausable,omitempty"`
+	PausedAt *time.Time `json:"paused_at,omitempty"`
 }
 
 // Event is one entry of the timeline.
@@ -252,5 +267,6 @@ func New(o Options) *Service {
 func (s *Service) RegisterTimers(e *jobs.Engine) {
 	e.Handle(TimerWarn, s.fireWarn)
 	e.Handle(TimerBreach, s.fireBreach)
+	e.Handle(TimerTarget, s.fireTarget)
 	s.poke = e.Poke
 }

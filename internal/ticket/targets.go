@@ -1,0 +1,99 @@
+package ticket
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"kefu/internal/audit"
+	"kefu/internal/i18n"
+	"kefu/internal/jobs"
+	"kefu/internal/notify"
+	"kefu/internal/policy"
+	"kefu/internal/store"
+)
+
+// targetsOf builds the pending warning-only targets of a category (CAL-011:
+// 立即 30m, 尽快 1wd, e.g. gas complaint TKT-031, gas fault.user_equipment
+// TKT-029). They are stored as clocks flagged target, start and stop on
+// their events like clocks (CAL-013), warn when passed and never breach.
+func targetsOf(p *policy.Pack, cat *policy.Category, ticketID store.ID) []*clock {
+	var out []*clock
+	for _, g := range cat.Targets {
+		c := &clock{ticketID: ticketID, kind: g.Kind, dur: g.Duration, cal: p.Calendar, packVersion: p.Version,
+			startsOn: g.StartsOn, stopsOn: g.StopsOn, warnPct: 100, state: ClockPending, isTarget: true}
+		if len(c.startsOn) == 0 {
+			c.startsOn = []policy.Event{policy.EventReceived}
+		}
+		if c.stopsOn == "" {
+			c.stopsOn = policy.DefaultStop(g.Kind)
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// packClocks are the clocks and then the targets of a category.
+func packClocks(p *policy.Pack, cat *policy.Category, ticketID store.ID) []*clock {
+	return append(clocksOf(p, cat, ticketID), targetsOf(p, cat, ticketID)...)
+}
+
+// scheduleTarget schedules the one timer of a running target: its passing,
+// unless it has passed already.
+func (s *Service) scheduleTarget(ctx context.Context, tx store.Conn, c *clock) error {
+	if err := s.timers.Cancel(ctx, tx, TimerWarn, c.id); err != nil {
+		return err
+	}
+	if err := s.timers.Cancel(ctx, tx, TimerBreach, c.id); err != nil {
+		return err
+	}
+	if c.warned != 0 {
+		return s.timers.Cancel(ctx, tx, TimerTarget, c.id)
+	}
+	return s.timers.Schedule(ctx, tx, TimerTarget, c.id, store.FromMicros(c.target))
+}
+
+// fireTarget is the timer of a target that passed without its stop event:
+// it is marked passed (the clock keeps running until its stop event meets
+// it), the timeline says so and the handlers are told (CAL-011). Nothing
+// breaches.
+func (s *Service) fireTarget(ctx context.Context, tx store.Conn, t jobs.Timer) error {
+	c, err := loadClock(ctx, tx, t.Ref)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil || !c.isTarget || c.state != ClockRunning || c.warned != 0 {
+		return err
+	}
+	now := s.now()
+	if c.target > store.Micros(now) { // moved later (an agreed time): wait for it
+		return s.timers.Schedule(ctx, tx, TimerTarget, c.id, store.FromMicros(c.target))
+	}
+	return s.targetPassed(ctx, tx, c, now)
+}
+
+// targetPassed records that a running target passed at its target time.
+func (s *Service) targetPassed(ctx context.Context, tx store.Conn, c *clock, now time.Time) error {
+	c.warned = c.target
+	if err := saveClock(ctx, tx, c); err != nil {
+		return err
+	}
+	r, err := load(ctx, tx, nil, c.ticketID)
+	if err != nil {
+		return err
+	}
+	detail := map[string]any{"clock": c.kind, "target_at": store.FromMicros(c.target)}
+	if err := appendEvent(ctx, tx, r.id, store.FromMicros(c.target), now, audit.System, "target.passed", "", "", detail, ""); err != nil {
+		return err
+	}
+	users, err := s.handlers(ctx, tx, r)
+	if err != nil {
+		return err
+	}
+	return s.notify.Send(ctx, tx, notify.Message{Event: EventTargetPassed, Users: users,
+		Title: i18n.T("工单 %s 的%s目标时间已过", "work order %s: the %s target has passed", r.number, string(c.kind)),
+		Link:  "/tickets/" + r.id.String(), Object: "ticket", ObjectID: r.id,
+		Payload: map[string]any{"ticket_id": r.id, "number": r.number, "clock": c.kind,
+			"target_at": store.FromMicros(c.target), "category": r.category, "pack": r.pack}})
+}
