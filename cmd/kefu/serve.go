@@ -35,6 +35,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		if err := demo.Load(ctx, a.Org, a.Auth, stderr); err != nil {
 			return fmt.Errorf("load demo: %w", err)
 		}
+		if err := demo.LoadTickets(ctx, a.Org, a.Auth, a.Tickets, a.Now(), stderr); err != nil {
+			return fmt.Errorf("load demo work orders: %w", err)
+		}
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

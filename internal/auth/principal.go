@@ -76,3 +76,10 @@ func TokenFromRequest(r *http.Request) string {
 
 // SessionTTL is how long a new session lasts.
 func (s *Service) SessionTTL() time.Duration { return s.sessionTTL }
+
+// Principal is the user acting outside a signed-in session: demo data,
+// command-line imports. Permissions and row scope are the user's own.
+func (u User) Principal() *Principal {
+	return &Principal{UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Roles: u.Roles,
+		OrgUnitID: u.OrgUnit, OrgPath: u.orgPath, MustChangePassword: u.MustChangePassword}
+}

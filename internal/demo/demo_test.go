@@ -1,0 +1,70 @@
+package demo_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"testing"
+
+	"kefu/internal/app"
+	"kefu/internal/config"
+	"kefu/internal/demo"
+	"kefu/internal/ticket"
+)
+
+// TestDemoLoads: `serve --demo` loads the organisation, staff and work
+// orders of every pack, in the states a desk sees on a normal day, and a
+// second start loads nothing twice.
+func TestDemoLoads(t *testing.T) {
+	ctx := context.Background()
+	cfg := config.Defaults()
+	cfg.DataDir = t.TempDir()
+	cfg.AdminPassword = "demo-test-admin"
+	a, err := app.Open(ctx, cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	var out bytes.Buffer
+	if err := a.Bootstrap(ctx, &out); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := demo.Load(ctx, a.Org, a.Auth, &out); err != nil {
+			t.Fatal(err)
+		}
+		if err := demo.LoadTickets(ctx, a.Org, a.Auth, a.Tickets, a.Now(), &out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := a.Jobs.FireDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	admin, err := a.Auth.ByUsername(ctx, "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := a.Tickets.List(ctx, admin.Principal(), ticket.Filter{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	packs, statuses, breached := map[string]int{}, map[ticket.Status]int{}, 0
+	for _, tk := range page.Items {
+		packs[tk.Pack]++
+		statuses[tk.Status]++
+		if tk.Breached {
+			breached++
+		}
+	}
+	if len(page.Items) != 13 {
+		t.Fatalf("%d demo work orders, want 13 (loaded once)", len(page.Items))
+	}
+	for _, p := range []string{"property", "gas", "power", "realestate", "general"} {
+		if packs[p] == 0 {
+			t.Errorf("no demo work order of pack %s", p)
+		}
+	}
+	if statuses[ticket.StatusClosed] != 2 || breached == 0 {
+		t.Errorf("statuses %v, %d breached: want 2 closed and some breached", statuses, breached)
+	}
+}
