@@ -438,6 +438,9 @@ func durationMeaning(d calendar.Duration, l i18n.Locale) string {
 	if d.IsSameDay() {
 		return label("cal.unit.same_day").In(l)
 	}
+	if d.Unit == calendar.HalfDays && d.N == 1 {
+		return label("cal.unit.hd1").In(l) // "1个半工作日" would read as one and a half
+	}
 	return label("cal.unit."+d.Unit.String(), d.N).In(l)
 }
 

@@ -34,7 +34,6 @@ func funcs(l i18n.Locale, a *assets) template.FuncMap {
 		"kind":  func(k org.Kind) string { return k.Label().In(l) },
 		"kinds": func() []org.Kind { return org.Kinds },
 		"pack":  func(key string) string { return packName(key, l) },
-		"packs": func() []string { return packKeys },
 		"dt": func(t time.Time) string {
 			if t.IsZero() {
 				return "—"
@@ -59,14 +58,25 @@ func funcs(l i18n.Locale, a *assets) template.FuncMap {
 				Sel   string
 			}{units, sel}
 		},
-		// packsel feeds template "packselect": the pack field of form f.
-		"packsel": func(f *Form, prefix string) any {
-			return struct {
+		// packsel feeds template "packselect": the pack field of form f,
+		// offering opts (the installed packs), else the built-in ones.
+		"packsel": func(f *Form, prefix string, opts ...[]option) any {
+			d := struct {
 				Form   *Form
 				Prefix string
-			}{f, prefix}
+				Opts   []option
+				Known  bool
+			}{Form: f, Prefix: prefix}
+			if len(opts) > 0 {
+				d.Opts = opts[0]
+			} else {
+				for _, k := range packKeys {
+					d.Opts = append(d.Opts, option{k, packName(k, l)})
+				}
+			}
+			d.Known = knownPack(d.Opts, f.Get("pack"))
+			return d
 		},
-		"known": func(pack string) bool { return slices.Contains(packKeys, pack) },
 		"in": func(f *Form, name, labelKey, typ string, opts ...string) inputField {
 			return newInput(f, name, label(labelKey).In(l), typ, opts, l)
 		},

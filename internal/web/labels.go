@@ -302,6 +302,7 @@ var labels = map[string]i18n.Text{
 	"cal.unit.wd":               i18n.T("%d个工作日", "%d working days"),
 	"cal.unit.wh":               i18n.T("%d个工作小时", "%d working hours"),
 	"cal.unit.hd":               i18n.T("%d个半工作日（每个4个工作小时）", "%d half working days (4 working hours each)"),
+	"cal.unit.hd1":              i18n.T("半个工作日（4个工作小时）", "half a working day (4 working hours)"),
 	"cal.unit.mo":               i18n.T("%d个月", "%d months"),
 	"cal.unit.same_day":         i18n.T("当日（0d）", "the same day (0d)"),
 

@@ -42,7 +42,8 @@ var navSections = []struct {
 		{"org", "/admin/org", auth.PermOrgRead},
 		{"audit", "/admin/audit", auth.PermAuditRead},
 		{"calendars", "/admin/calendars", auth.PermCalendarsRead},
-		{"policy", "", auth.PermPolicyRead},
+		{"policy", "/admin/policy", auth.PermPolicyRead},
+		{"webhooks", "/admin/webhooks", auth.PermWebhooksManage},
 	}},
 	{"account", []navItem{
 		{"password", "/account/password", ""},

@@ -35,6 +35,7 @@ type orgData struct {
 	Edit     *org.Unit
 	EditForm *Form
 	Parents  []org.Unit // where the edited unit may move: not inside itself
+	PackOpts []option   // the packs a unit may name
 }
 
 // orgPage shows the tree; ?edit=ID opens a unit's form, ?parent=ID
@@ -73,7 +74,7 @@ func (s *Server) renderOrg(w http.ResponseWriter, rq *request, status int, creat
 	if err != nil {
 		return err
 	}
-	d := orgData{Units: units, Packs: effectivePacks(units), EditForm: edit}
+	d := orgData{Units: units, Packs: effectivePacks(units), EditForm: edit, PackOpts: s.packOptions(rq.Lang)}
 	if edit != nil {
 		id := edit.id("id")
 		for i := range units {

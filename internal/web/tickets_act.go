@@ -27,6 +27,7 @@ type actionSpec struct {
 	Party   bool // the outside party of a crisis (TKT-034)
 	At      bool // when it happened, for back-entry
 	Cat     bool // category picker (reclassify)
+	First   bool // the number of the first record (link_duplicate, TKT-009)
 	Primary bool // the usual next steps, shown first and highlighted
 	Danger  bool
 }
@@ -53,11 +54,13 @@ var actionSpecs = []actionSpec{
 	{Name: ticket.ActResume, Perm: auth.PermTicketsAct, Clock: true, At: true},
 	{Name: ticket.ActReclassify, Perm: auth.PermTicketsAct, Cat: true, Reason: true},
 	{Name: ticket.ActFlagCrisis, Perm: auth.PermTicketsAct, Party: true, Danger: true},
+	{Name: ticket.ActLinkDuplicate, Perm: auth.PermTicketsAct, First: true, Danger: true},
 	{Name: ticket.ActNote, Perm: auth.PermTicketsAct},
 }
 
 // actionFields are the inputs of an action form that can carry an error.
-var actionFields = []string{"org_unit", "user_id", "text", "until", "clock", "reason", "party", "at", "note", "category"}
+var actionFields = []string{"org_unit", "user_id", "text", "until", "clock", "reason", "party", "at", "note", "category",
+	"ticket_number"}
 
 // actionForm is one action offered on the work-order page.
 type actionForm struct {
@@ -172,6 +175,12 @@ func (s *Server) ticketAct(w http.ResponseWriter, rq *request) error {
 		return notFound()
 	}
 	a, err := actionOf(f, spec)
+	if err == nil && spec.First {
+		var first store.ID
+		if first, err = s.ticketByNumber(rq, f.text("ticket_number")); err == nil {
+			a.TicketID = &first
+		}
+	}
 	if err == nil {
 		_, err = s.tickets.Act(rq.Context(), rq.P, id, a)
 	}

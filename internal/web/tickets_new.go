@@ -21,6 +21,7 @@ var intakeFields = []string{"phone", "name", "address", "category", "subject", "
 var serviceField = map[string]string{
 	"customer.phone": "phone", "customer.name": "name", "customer.address": "address", "customer.kind": "name",
 	"customer_id": "phone", "pack": "category",
+	"ticket_id": "ticket_number", // link_duplicate names the first record by its number
 }
 
 // localLayout is the value of an <input type="datetime-local">.
@@ -96,7 +97,7 @@ func (s *Server) ticketCreate(w http.ResponseWriter, rq *request) error {
 			in.ReceivedAt = &at
 		}
 	}
-	if c := (customer.Input{Name: f.text("name"), Phone: f.text("phone"), Address: f.text("address")}); c != (customer.Input{}) {
+	if c := (customer.Input{Name: f.text("name"), Phone: f.text("phone"), Address: f.text("address")}); c.Name != "" || c.Phone != "" || c.Address != "" {
 		in.Customer = &c
 	}
 	if id := f.id("respondent_user_id"); id != 0 {
@@ -112,7 +113,17 @@ func (s *Server) ticketCreate(w http.ResponseWriter, rq *request) error {
 		}
 		return s.renderIntake(w, rq, statusOf(err), f)
 	}
-	s.seeOther(w, rq.Request, "/tickets/"+t.ID.String(), "ticket_created")
+	// The earlier work orders this one may duplicate (TKT-009) are offered
+	// on its page: their ids ride along, the page reads them in scope.
+	target := "/tickets/" + t.ID.String()
+	if len(t.Duplicates) > 0 {
+		ids := make([]string, 0, len(t.Duplicates))
+		for _, d := range t.Duplicates {
+			ids = append(ids, d.ID.String())
+		}
+		target += "?dup=" + strings.Join(ids, ",")
+	}
+	s.seeOther(w, rq.Request, target, "ticket_created")
 	return nil
 }
 

@@ -35,7 +35,8 @@ type ticketView struct {
 	Crisis                                               []string
 	Results                                              []string // what the result, resolve and reply steps said (the sheet)
 	Printed                                              string
-	Alert                                                string // a refused action whose form is no longer offered
+	Alert                                                string     // a refused action whose form is no longer offered
+	Links                                                *linksView // similar work orders, cluster, letters, duplicates
 }
 
 // clockView is one clock as a countdown badge.
@@ -173,6 +174,9 @@ func (s *Server) ticketView(rq *request, id store.ID, failed *actionForm) (*tick
 	for _, a := range v.Actions {
 		a.V = v
 	}
+	if v.Links, err = s.ticketLinks(rq, &t, p); err != nil {
+		return nil, err
+	}
 	return v, nil
 }
 
@@ -275,7 +279,7 @@ func (s *Server) eventView(e ticket.Event, p *policy.Pack, units unitNamer, user
 			} else {
 				txt = severityName(p, fmt.Sprint(val), l)
 			}
-		case "reason", "party", "number":
+		case "reason", "party", "number", "title", "place", "open_letter":
 			txt = fmt.Sprint(val)
 		case "written":
 			txt = label("tkt.f.written").In(l)

@@ -86,10 +86,11 @@ func intake(subject string) url.Values {
 func create(t *testing.T, c *client, form url.Values) string {
 	t.Helper()
 	res := c.post("/tickets/new", form)
-	if res.status != http.StatusSeeOther || !regexp.MustCompile(`^/tickets/\d+$`).MatchString(res.location) {
+	if res.status != http.StatusSeeOther || !regexp.MustCompile(`^/tickets/\d+(\?dup=[\d,]+)?$`).MatchString(res.location) {
 		t.Fatalf("create: status %d, location %q\n%s", res.status, res.location, res.body)
 	}
-	return res.location
+	path, _, _ := strings.Cut(res.location, "?")
+	return path
 }
 
 func TestTicketPagesPermissions(t *testing.T) {

@@ -7,7 +7,8 @@
 // Files by responsibility: web.go (routes, sign-in gate), render.go
 // (templates, page data, errors), labels.go (UI label catalogue), nav.go
 // (navigation), forms.go (form values and field errors), and one file per
-// page group: session.go, home.go, users.go, orgunits.go, audit.go.
+// page group: session.go, home.go, users.go, orgunits.go, audit.go,
+// calendars*.go, tickets*.go, clusters.go, policy.go, webhooks.go.
 package web
 
 import (
@@ -110,6 +111,21 @@ func (s *Server) routes() {
 		s.page("POST /admin/calendars/{id}/import", auth.PermCalendarsWrite, s.calendarImport)
 	}
 
+	if s.policy != nil {
+		s.page("GET /admin/policy", auth.PermPolicyRead, s.policyList)
+		s.page("GET /admin/policy/install", auth.PermPolicyWrite, s.policyInstallPage)
+		s.page("POST /admin/policy/install", auth.PermPolicyWrite, s.policyInstall)
+		s.page("GET /admin/policy/{key}", auth.PermPolicyRead, s.policyShow)
+	}
+	if s.notify != nil {
+		s.page("GET /admin/webhooks", auth.PermWebhooksManage, s.webhooksList)
+		s.page("POST /admin/webhooks", auth.PermWebhooksManage, s.webhookCreate)
+		s.page("GET /admin/webhooks/{id}", auth.PermWebhooksManage, s.webhookShow)
+		s.page("POST /admin/webhooks/{id}", auth.PermWebhooksManage, s.webhookUpdate)
+		s.page("POST /admin/webhooks/{id}/secret", auth.PermWebhooksManage, s.webhookRotate)
+		s.page("POST /admin/webhooks/{id}/delete", auth.PermWebhooksManage, s.webhookDelete)
+	}
+
 	if s.tickets != nil {
 		s.page("GET /tickets", auth.PermTicketsRead, s.ticketsList)
 		s.page("GET /tickets/new", auth.PermTicketsCreate, s.ticketNew)
@@ -118,6 +134,12 @@ func (s *Server) routes() {
 		s.page("GET /tickets/{id}", auth.PermTicketsRead, s.ticketShow)
 		s.page("POST /tickets/{id}/act", auth.PermTicketsAct, s.ticketAct)
 		s.page("GET /tickets/{id}/print", auth.PermTicketsRead, s.ticketPrint)
+		s.page("POST /tickets/{id}/cluster", auth.PermTicketsAct, s.ticketCluster)
+		// /tickets/clusters/{id} and /tickets/letters/{id}: one pattern,
+		// since either would conflict with /tickets/{id}/print.
+		s.page("GET /tickets/{group}/{id}", auth.PermTicketsRead, s.ticketGroupPage)
+		s.page("POST /tickets/clusters/{id}/sessions", auth.PermTicketsAct, s.clusterSession)
+		s.page("POST /tickets/clusters/{id}/letter", auth.PermTicketsAct, s.clusterLetter)
 	}
 	if s.notify != nil {
 		s.page("GET /notifications", "", s.notificationsPage)
