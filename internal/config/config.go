@@ -13,21 +13,22 @@ import (
 
 // Config holds every setting of the kefu process.
 type Config struct {
-	Addr          string        // KEFU_ADDR, --addr
-	DataDir       string        // KEFU_DATA, --data
-	DSN           string        // KEFU_DB, --db (postgres://…)
-	Demo          bool          // --demo
-	AdminPassword string        // KEFU_ADMIN_PASSWORD (environment only)
-	SessionTTL    time.Duration // KEFU_SESSION_TTL, --session-ttl
-	MaxBodyBytes  int64         // KEFU_MAX_BODY, --max-body
-	SecureCookies bool          // KEFU_SECURE_COOKIES, --secure-cookies (set behind HTTPS)
-	LogFormat     string        // KEFU_LOG_FORMAT, --log-format: text or json
+	Addr           string        // KEFU_ADDR, --addr
+	DataDir        string        // KEFU_DATA, --data
+	DSN            string        // KEFU_DB, --db (postgres://…)
+	Demo           bool          // --demo
+	AdminPassword  string        // KEFU_ADMIN_PASSWORD (environment only)
+	SessionTTL     time.Duration // KEFU_SESSION_TTL, --session-ttl
+	MaxBodyBytes   int64         // KEFU_MAX_BODY, --max-body
+	MaxUploadBytes int64         // KEFU_MAX_UPLOAD, --max-upload: largest document file
+	SecureCookies  bool          // KEFU_SECURE_COOKIES, --secure-cookies (set behind HTTPS)
+	LogFormat      string        // KEFU_LOG_FORMAT, --log-format: text or json
 }
 
 // Defaults are the settings when nothing is given.
 func Defaults() Config {
 	return Config{Addr: "127.0.0.1:8080", DataDir: "data", SessionTTL: 12 * time.Hour,
-		MaxBodyBytes: 10 << 20, LogFormat: "text"}
+		MaxBodyBytes: 10 << 20, MaxUploadBytes: 20 << 20, LogFormat: "text"}
 }
 
 // Database registers the flags of every subcommand that opens the database.
@@ -43,6 +44,7 @@ func (c *Config) Server(fs *flag.FlagSet) {
 	fs.BoolVar(&c.Demo, "demo", envBool("KEFU_DEMO", c.Demo), "load the demo organisation, staff and data on start (KEFU_DEMO)")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", envDuration("KEFU_SESSION_TTL", c.SessionTTL), "lifetime of a login session (KEFU_SESSION_TTL)")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body", envInt("KEFU_MAX_BODY", c.MaxBodyBytes), "largest request body in bytes (KEFU_MAX_BODY)")
+	fs.Int64Var(&c.MaxUploadBytes, "max-upload", envInt("KEFU_MAX_UPLOAD", c.MaxUploadBytes), "largest uploaded document in bytes (KEFU_MAX_UPLOAD)")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", envBool("KEFU_SECURE_COOKIES", c.SecureCookies), "mark cookies Secure; set when served over HTTPS (KEFU_SECURE_COOKIES)")
 	fs.StringVar(&c.LogFormat, "log-format", env("KEFU_LOG_FORMAT", c.LogFormat), "log format: text or json (KEFU_LOG_FORMAT)")
 	c.AdminPassword = os.Getenv("KEFU_ADMIN_PASSWORD")
@@ -84,6 +86,8 @@ func (c Config) Validate() error {
 	switch {
 	case c.MaxBodyBytes < 1024:
 		return fmt.Errorf("--max-body must be at least 1024 bytes, got %d", c.MaxBodyBytes)
+	case c.MaxUploadBytes < 1024:
+		return fmt.Errorf("--max-upload must be at least 1024 bytes, got %d", c.MaxUploadBytes)
 	case c.SessionTTL < time.Minute:
 		return fmt.Errorf("--session-ttl must be at least 1m, got %s", c.SessionTTL)
 	case c.LogFormat != "text" && c.LogFormat != "json":

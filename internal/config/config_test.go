@@ -8,7 +8,7 @@ import (
 )
 
 var allVars = []string{"KEFU_ADDR", "KEFU_DATA", "KEFU_DB", "KEFU_DEMO", "KEFU_ADMIN_PASSWORD", "KEFU_SESSION_TTL",
-	"KEFU_MAX_BODY", "KEFU_SECURE_COOKIES", "KEFU_LOG_FORMAT"}
+	"KEFU_MAX_BODY", "KEFU_MAX_UPLOAD", "KEFU_SECURE_COOKIES", "KEFU_LOG_FORMAT"}
 
 // parse registers the serve flags on a fresh FlagSet and parses args.
 func parse(t *testing.T, args ...string) Config {
@@ -33,7 +33,8 @@ func clearEnv(t *testing.T) {
 func TestDefaults(t *testing.T) {
 	clearEnv(t)
 	c := parse(t)
-	want := Config{Addr: "127.0.0.1:8080", DataDir: "data", SessionTTL: 12 * time.Hour, MaxBodyBytes: 10 << 20, LogFormat: "text"}
+	want := Config{Addr: "127.0.0.1:8080", DataDir: "data", SessionTTL: 12 * time.Hour, MaxBodyBytes: 10 << 20,
+		MaxUploadBytes: 20 << 20, LogFormat: "text"}
 	if c != want {
 		t.Errorf("defaults = %+v, want %+v", c, want)
 	}
@@ -48,11 +49,12 @@ func TestEnvOverridesDefaults(t *testing.T) {
 	t.Setenv("KEFU_ADMIN_PASSWORD", "from-env-1")
 	t.Setenv("KEFU_SESSION_TTL", "30m")
 	t.Setenv("KEFU_MAX_BODY", "2048")
+	t.Setenv("KEFU_MAX_UPLOAD", "4096")
 	t.Setenv("KEFU_SECURE_COOKIES", "1")
 	t.Setenv("KEFU_LOG_FORMAT", "json")
 	c := parse(t)
 	want := Config{Addr: "0.0.0.0:9000", DataDir: "/srv/kefu", DSN: "postgres://db/kefu", Demo: true,
-		AdminPassword: "from-env-1", SessionTTL: 30 * time.Minute, MaxBodyBytes: 2048, SecureCookies: true, LogFormat: "json"}
+		AdminPassword: "from-env-1", SessionTTL: 30 * time.Minute, MaxBodyBytes: 2048, MaxUploadBytes: 4096, SecureCookies: true, LogFormat: "json"}
 	if c != want {
 		t.Errorf("from env = %+v, want %+v", c, want)
 	}
@@ -66,12 +68,13 @@ func TestFlagsOverrideEnv(t *testing.T) {
 	t.Setenv("KEFU_DEMO", "true")
 	t.Setenv("KEFU_SESSION_TTL", "30m")
 	t.Setenv("KEFU_MAX_BODY", "2048")
+	t.Setenv("KEFU_MAX_UPLOAD", "4096")
 	t.Setenv("KEFU_SECURE_COOKIES", "yes")
 	t.Setenv("KEFU_LOG_FORMAT", "json")
 	c := parse(t, "--addr", ":7000", "--data", "./d", "--db", "postgres://other/x", "--demo=false",
-		"--session-ttl", "2h", "--max-body", "99", "--secure-cookies=false", "--log-format", "text")
+		"--session-ttl", "2h", "--max-body", "99", "--max-upload", "5000", "--secure-cookies=false", "--log-format", "text")
 	want := Config{Addr: ":7000", DataDir: "./d", DSN: "postgres://other/x", SessionTTL: 2 * time.Hour,
-		MaxBodyBytes: 99, LogFormat: "text"}
+		MaxBodyBytes: 99, MaxUploadBytes: 5000, LogFormat: "text"}
 	if c != want {
 		t.Errorf("flags over env = %+v, want %+v", c, want)
 	}

@@ -130,14 +130,45 @@ func SecurityHeaders(next http.Handler) http.Handler {
 
 // LimitBody caps request bodies at n bytes; reading past it fails with
 // *http.MaxBytesError, which handlers answer with 413.
-func LimitBody(n int64, next http.Handler) http.Handler {
+func LimitBody(n int64, next http.Handler) http.Handler { return LimitBodyPaths(n, nil, next) }
+
+// LimitBodyPaths is LimitBody with other caps for some paths (uploads):
+// paths maps a URL path, or a pattern whose "*" segments match any one
+// segment, to its cap.
+func LimitBodyPaths(n int64, paths map[string]int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := n
+		if m, ok := paths[r.URL.Path]; ok {
+			n = m
+		} else {
+			for pattern, m := range paths {
+				if strings.Contains(pattern, "*") && matchSegments(pattern, r.URL.Path) {
+					n = m
+					break
+				}
+			}
+		}
 		if r.ContentLength > n {
 			w.Header().Set("Connection", "close")
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, n)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// matchSegments reports whether path matches pattern segment by segment,
+// a "*" segment matching any one segment ("/customers/*/documents").
+func matchSegments(pattern, path string) bool {
+	ps, xs := strings.Split(pattern, "/"), strings.Split(path, "/")
+	if len(ps) != len(xs) {
+		return false
+	}
+	for i := range ps {
+		if ps[i] != "*" && ps[i] != xs[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // IsAPI reports whether the request is for the JSON API.
