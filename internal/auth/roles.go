@@ -46,6 +46,9 @@ const (
 	PermCustomersConfidential Permission = "customers:confidential"
 	PermCustomersImport       Permission = "customers:import"
 	PermCustomersExport       Permission = "customers:export"
+	// PermCustomersManage: classify, regrade and merge customers (CUS-004,
+	// CUS-006, CUS-016) — supervisors and managers, not agents.
+	PermCustomersManage Permission = "customers:manage"
 
 	PermTicketsRead    Permission = "tickets:read"
 	PermTicketsCreate  Permission = "tickets:create"
@@ -122,7 +125,8 @@ var Roles = []RoleInfo{
 	{RoleCSAgent, i18n.T("客服专员/热线员", "Customer service agent"), agentPerms},
 	{RoleCSSupervisor, i18n.T("客服主管", "Customer service supervisor"), join(agentPerms, []Permission{
 		PermUsersRead, PermTicketsApprove, PermSurveysWrite, PermCustomersImport, PermCustomersExport,
-		PermKnowledgeWrite, PermReportsRead, PermSamplingRead, PermMeritsRead, PermProcessesAct, PermStaffRead})},
+		PermCustomersConfidential, PermCustomersManage, PermKnowledgeWrite, PermReportsRead, PermSamplingRead,
+		PermMeritsRead, PermProcessesAct, PermStaffRead})},
 	{RoleFieldStaff, i18n.T("现场人员(维修员/安检员/物业助理)", "Field staff"), []Permission{PermOrgRead,
 		PermCalendarsRead, PermPolicyRead, PermCustomersRead, PermTicketsRead, PermTicketsAct,
 		PermInspectionsRead, PermInspectionsWrite, PermVisitsRead, PermVisitsAct, PermKnowledgeRead, PermCalcUse}},
@@ -133,12 +137,13 @@ var Roles = []RoleInfo{
 		PermAuditRead, PermSamplingWrite, PermMeritsWrite, PermInspectionsWrite})},
 	{RoleManager, i18n.T("经理/领导", "Manager"), join(readAll, []Permission{PermUsersRead, PermAuditRead,
 		PermTicketsApprove, PermProcessesApprove, PermMeritsWrite, PermMeritsApprove, PermArchivesApprove,
-		PermCustomersConfidential, PermCustomersExport, PermSurveysWrite, PermSalesManage})},
+		PermCustomersConfidential, PermCustomersExport, PermCustomersManage, PermSurveysWrite, PermSalesManage})},
 	{RoleSalesAgent, i18n.T("售楼员", "Sales agent"), salesAgentPerms},
 	{RoleSalesManager, i18n.T("销售经理", "Sales manager"), join(salesAgentPerms, []Permission{
-		PermUsersRead, PermSalesManage, PermReportsRead, PermCustomersExport})},
+		PermUsersRead, PermSalesManage, PermReportsRead, PermCustomersExport, PermCustomersManage})},
 	{RoleArchivist, i18n.T("档案管理员", "Archivist"), []Permission{PermOrgRead, PermCalendarsRead,
-		PermCustomersRead, PermCustomersConfidential, PermArchivesRead, PermArchivesWrite, PermKnowledgeRead}},
+		PermCustomersRead, PermCustomersWrite, PermCustomersConfidential, PermCustomersImport, PermArchivesRead,
+		PermArchivesWrite, PermKnowledgeRead}},
 	{RoleViewer, i18n.T("只读用户", "Viewer"), []Permission{PermOrgRead, PermCalendarsRead, PermPolicyRead,
 		PermCustomersRead, PermTicketsRead, PermReportsRead, PermKnowledgeRead}},
 }

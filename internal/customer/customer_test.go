@@ -34,7 +34,7 @@ func TestValidate(t *testing.T) {
 		{customer.Input{}, "customer.name"},
 		{customer.Input{Name: "x", Kind: "robot"}, "customer.kind"},
 	} {
-		err := c.in.Validate("customer")
+		err := c.in.ValidateIntake("customer")
 		e, _ := apperr.As(err)
 		switch {
 		case c.field == "" && err != nil:
@@ -84,7 +84,7 @@ func TestFindOrCreate(t *testing.T) {
 		if d, created := find(customer.Input{Name: "李雷", Address: "5栋"}); created || d.ID != c.ID {
 			t.Errorf("same name and address: %+v created %v", d, created)
 		}
-		got, err := s.Get(ctx, db.Reader(), a.ID)
+		got, err := s.Load(ctx, db.Reader(), a.ID)
 		if err != nil || got.Name != "王芳" || got.OrgUnitID != root.ID {
 			t.Errorf("get: %+v %v", got, err)
 		}

@@ -36,6 +36,9 @@ type Pack struct {
 	Severities []Severity  `json:"severities"` // general, important, major (TKT-012)
 	Categories []Category  `json:"categories"` // work-order categories with their clocks (TKT-003)
 	Tickets    TicketRules `json:"tickets"`    // rules for every work order of the pack
+	// Customers are the customer-archive rules (CUS): types, grades,
+	// confidential fields, service-point kinds, identity keys.
+	Customers CustomerRules `json:"customers"`
 	// Events are the pack's own events beyond the work-order actions
 	// (e.g. "consent", TKT-026); clocks may start and stop on them.
 	Events []string `json:"events,omitempty"`

@@ -49,6 +49,7 @@ func applyDefaults(p *Pack) {
 	if p.Version == 0 {
 		p.Version = 1
 	}
+	customerDefaults(&p.Customers)
 	t := &p.Tickets
 	if t.ExtensionApprover == "" {
 		t.ExtensionApprover = DefaultExtensionApprover
@@ -207,6 +208,7 @@ func (v *validator) pack() {
 	}
 	unique(v, "categories", p.Categories, func(c Category) string { return c.Key })
 	v.tickets("tickets", &p.Tickets)
+	v.customers("customers", &p.Customers)
 }
 
 func (v *validator) severity(path string, s Severity) {

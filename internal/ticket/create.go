@@ -118,7 +118,7 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in CreateInput)
 		var customerID store.NullID
 		switch {
 		case in.CustomerID != nil:
-			c, err := s.customers.Get(ctx, tx, *in.CustomerID)
+			c, err := s.customers.Load(ctx, tx, *in.CustomerID)
 			if err != nil {
 				return apperr.Validation("customer_id", i18n.T("客户不存在", "no such customer"))
 			}

@@ -49,6 +49,7 @@ type Filter struct {
 	Q        string   // number, subject, customer name or phone fragment
 	Mine     bool     // assigned to the caller
 	Unit     store.ID // handled by this unit
+	Customer store.ID // of this customer (the customer archive's page, CUS-001)
 	DueSoon  bool     // a running clock has passed its warning point
 	Limit    int
 	Cursor   string // from Page.Next
@@ -101,6 +102,9 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) (Page, 
 	}
 	if f.Unit != 0 {
 		where, args = append(where, "t.handling_unit_id = ?"), append(args, f.Unit)
+	}
+	if f.Customer != 0 {
+		where, args = append(where, "t.customer_id = ?"), append(args, f.Customer)
 	}
 	if f.DueSoon {
 		where = append(where, "EXISTS (SELECT 1 FROM ticket_clocks c WHERE c.ticket_id = t.id AND c.state = 'running' AND c.warn_at <= ?)")
