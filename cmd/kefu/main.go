@@ -27,6 +27,8 @@ Usage:
   kefu user reset-password --username NAME --password PW
   kefu audit verify [--data DIR | --db URL]
   kefu policy check FILE...
+  kefu import customers FILE [--dry-run] [--all-or-nothing] [--org UNIT] [--mapping JSON] [--json]
+  kefu export customers --format xlsx|csv [-o FILE] [--q TEXT] [--type KEY] [--grade A-D] [--unit ID]
   kefu policy list
   kefu version
 
@@ -72,6 +74,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return auditCmd(ctx, rest, stdout, stderr)
 	case "policy":
 		return policyCmd(ctx, rest, stdout, stderr)
+	case "import":
+		return importCmd(ctx, rest, stdout, stderr)
+	case "export":
+		return exportCmd(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "kefu", app.Version)
 		return nil

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"kefu/internal/apperr"
@@ -20,6 +21,9 @@ import (
 	"kefu/internal/auth"
 	"kefu/internal/calendar"
 	"kefu/internal/config"
+	"kefu/internal/customer"
+	"kefu/internal/customerio"
+	"kefu/internal/document"
 	"kefu/internal/httpapi"
 	"kefu/internal/httpkit"
 	"kefu/internal/i18n"
@@ -49,6 +53,9 @@ type App struct {
 	Jobs      *jobs.Engine
 	Notify    *notify.Service
 	Tickets   *ticket.Service
+	Documents *document.Service
+	Customers *customer.Service
+	Imports   *customerio.Service // customer ledger import/export and import jobs
 	API       *httpapi.API
 	Now       func() time.Time
 }
@@ -78,17 +85,23 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	}
 	a.Jobs = jobs.NewEngine(jobs.Options{DB: db, Logger: log, Now: a.Now})
 	a.Notify = notify.New(notify.Options{DB: db, Jobs: a.Jobs, Logger: log, Now: a.Now})
-	a.Tickets = ticket.New(ticket.Options{DB: db, Calendars: a.Calendars, Policy: a.Policy, Org: a.Org,
+	a.Customers = customer.New(customer.Options{DB: db, Policy: a.Policy, Now: a.Now})
+	a.Imports = customerio.New(customerio.Options{DB: db, Customers: a.Customers, Policy: a.Policy, Org: a.Org,
 		Notify: a.Notify, Logger: log, Now: a.Now})
+	a.Tickets = ticket.New(ticket.Options{DB: db, Calendars: a.Calendars, Policy: a.Policy, Org: a.Org,
+		Customers: a.Customers, Notify: a.Notify, Logger: log, Now: a.Now})
 	a.Tickets.RegisterTimers(a.Jobs)
 	a.Calendars.OnChange(a.Tickets.OnCalendarChange) // open clocks follow calendar changes (CAL-001)
+	a.Documents = document.New(document.Options{DB: db, Dir: filepath.Join(cfg.DataDir, "files"),
+		MaxSize: cfg.MaxUploadBytes, Now: a.Now, Logger: log})
+	RegisterDocumentOwners(a.Documents, db)
 	a.API = httpapi.New(a.Services())
 	return a, nil
 }
 
 // Services is the set of services the API and the UI are built on.
 func (a *App) Services() services.Set {
-	return services.Set{DB: a.DB, Org: a.Org, Auth: a.Auth, Calendars: a.Calendars, Policy: a.Policy, Jobs: a.Jobs, Notify: a.Notify, Tickets: a.Tickets, Logger: a.Log, Version: Version,
+	return services.Set{DB: a.DB, Org: a.Org, Auth: a.Auth, Calendars: a.Calendars, Policy: a.Policy, Jobs: a.Jobs, Notify: a.Notify, Tickets: a.Tickets, Documents: a.Documents, Customers: a.Customers, Imports: a.Imports, Logger: a.Log, Version: Version,
 		Now: a.Now, SecureCookies: a.Config.SecureCookies}
 }
 
@@ -144,7 +157,11 @@ func (a *App) Handler() http.Handler {
 		a.plainError(w, r, http.StatusForbidden, "forbidden", i18n.T("拒绝跨站请求", "cross-origin request refused"))
 	}))
 	var h http.Handler = cop.Handler(mux)
-	h = httpkit.LimitBody(a.Config.MaxBodyBytes, h)
+	h = httpkit.LimitBodyPaths(a.Config.MaxBodyBytes, map[string]int64{
+		"/api/v1/documents":      max(a.Config.MaxBodyBytes, httpapi.MaxUploadBody(a.Documents.MaxSize())),
+		"/customers/*/documents": max(a.Config.MaxBodyBytes, httpapi.MaxUploadBody(a.Documents.MaxSize())),
+		httpapi.ImportPath:       max(a.Config.MaxBodyBytes, httpapi.MaxImportBody),
+		"/customers/import":      max(a.Config.MaxBodyBytes, httpapi.MaxImportBody)}, h)
 	h = httpkit.SecurityHeaders(h)
 	h = httpkit.Recover(a.Log, func(w http.ResponseWriter, r *http.Request) {
 		a.plainError(w, r, http.StatusInternalServerError, apperr.CodeInternal, i18n.T("服务器内部错误", "internal error"))
@@ -204,6 +221,12 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	go a.refreshShared(ctx, 5*time.Second)
+	// Import jobs left running by a stopped process are marked failed.
+	if n, err := a.Imports.RecoverJobs(ctx); err != nil {
+		a.Log.Warn("import jobs: recovery failed", "error", err)
+	} else if n > 0 {
+		a.Log.Warn("import jobs marked failed: the process running them stopped", "jobs", n)
+	}
 	jobsDone := make(chan struct{})
 	go func() { defer close(jobsDone); _ = a.Jobs.Run(ctx) }()
 	select {
@@ -217,8 +240,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
-	<-jobsDone      // the timer loop stops with ctx
-	a.Notify.Wait() // webhook posts already started finish and are recorded
+	<-jobsDone       // the timer loop stops with ctx
+	a.Imports.Stop() // running import jobs end, recorded as failed (the server stopped)
+	a.Notify.Wait()  // webhook posts already started finish and are recorded
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

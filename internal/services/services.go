@@ -9,6 +9,9 @@ import (
 
 	"kefu/internal/auth"
 	"kefu/internal/calendar"
+	"kefu/internal/customer"
+	"kefu/internal/customerio"
+	"kefu/internal/document"
 	"kefu/internal/jobs"
 	"kefu/internal/notify"
 	"kefu/internal/org"
@@ -24,9 +27,12 @@ type Set struct {
 	Auth      *auth.Service
 	Calendars *calendar.Registry
 	Policy    *policy.Registry
-	Jobs      *jobs.Engine    // background timers (nil in tests that need none)
-	Notify    *notify.Service // notifications and webhooks
-	Tickets   *ticket.Service // work orders
+	Jobs      *jobs.Engine        // background timers (nil in tests that need none)
+	Notify    *notify.Service     // notifications and webhooks
+	Tickets   *ticket.Service     // work orders
+	Documents *document.Service   // documents and attachments (nil: no document routes)
+	Customers *customer.Service   // customer archive (built on DB and Policy when nil)
+	Imports   *customerio.Service // ledger import and export (built on the others when nil)
 	Logger    *slog.Logger
 
 	Version       string
@@ -41,6 +47,13 @@ func (s Set) WithDefaults() Set {
 	}
 	if s.Logger == nil {
 		s.Logger = slog.Default()
+	}
+	if s.Customers == nil && s.DB != nil && s.Policy != nil {
+		s.Customers = customer.New(customer.Options{DB: s.DB, Policy: s.Policy, Now: s.Now})
+	}
+	if s.Imports == nil && s.Customers != nil && s.Org != nil {
+		s.Imports = customerio.New(customerio.Options{DB: s.DB, Customers: s.Customers, Policy: s.Policy, Org: s.Org,
+			Notify: s.Notify, Logger: s.Logger, Now: s.Now})
 	}
 	return s
 }
