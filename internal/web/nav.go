@@ -23,7 +23,7 @@ var navSections = []struct {
 	{"business", []navItem{
 		{"home", "/", ""},
 		{"tickets", "/tickets", auth.PermTicketsRead},
-		{"customers", "", auth.PermCustomersRead},
+		{"customers", "/customers", auth.PermCustomersRead},
 		{"processes", "", auth.PermProcessesRead},
 		{"visits", "", auth.PermVisitsRead},
 		{"surveys", "", auth.PermSurveysRead},

@@ -90,7 +90,8 @@ func (s *Server) newPage(rq *request, titleKey, active string) *Page {
 }
 
 // views holds the parsed page templates, one set per locale so that the
-// template func t is bound to the language.
+// template func t is bound to the language. Every page gets the layout and
+// the parts in templates/partials.
 type views struct {
 	sets map[i18n.Locale]map[string]*template.Template
 }
@@ -102,7 +103,7 @@ func parseViews(a *assets) (*views, error) {
 	}
 	v := &views{sets: map[i18n.Locale]map[string]*template.Template{}}
 	for _, l := range []i18n.Locale{i18n.ZH, i18n.EN} {
-		base, err := template.New("base").Funcs(funcs(l, a)).ParseFS(templateFS, "templates/layout.html")
+		base, err := template.New("base").Funcs(funcs(l, a)).ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html")
 		if err != nil {
 			return nil, err
 		}

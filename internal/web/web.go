@@ -8,7 +8,7 @@
 // (templates, page data, errors), labels.go (UI label catalogue), nav.go
 // (navigation), forms.go (form values and field errors), and one file per
 // page group: session.go, home.go, users.go, orgunits.go, audit.go,
-// calendars*.go, tickets*.go, clusters.go, policy.go, webhooks.go.
+// calendars*.go, tickets*.go, clusters.go, policy.go, webhooks.go, customers*.go.
 package web
 
 import (
@@ -22,6 +22,9 @@ import (
 	"kefu/internal/audit"
 	"kefu/internal/auth"
 	"kefu/internal/calendar"
+	"kefu/internal/customer"
+	"kefu/internal/customerio"
+	"kefu/internal/document"
 	"kefu/internal/notify"
 	"kefu/internal/org"
 	"kefu/internal/policy"
@@ -39,10 +42,16 @@ type Server struct {
 	policy  *policy.Registry
 	tickets *ticket.Service // nil without policy packs: no work-order pages
 	notify  *notify.Service // nil: no notifications page, no unread count
-	log     *slog.Logger
-	version string
-	now     func() time.Time
-	secure  bool
+	// customers, imports and docs serve the customer archive pages
+	// (customers*.go); nil customers: none mounted, nil docs: no documents.
+	customers *customer.Service
+	imports   *customerio.Service
+	docs      *document.Service
+	spool     *importSpool // ledgers between the import wizard's steps
+	log       *slog.Logger
+	version   string
+	now       func() time.Time
+	secure    bool
 
 	mux    *http.ServeMux
 	views  *views
@@ -56,6 +65,10 @@ func New(o services.Set) *Server {
 	s := &Server{db: o.DB, auth: o.Auth, org: o.Org, cal: o.Calendars, log: o.Logger, version: o.Version, now: o.Now,
 		secure: o.SecureCookies, mux: http.NewServeMux(), policy: o.Policy, notify: o.Notify}
 	s.tickets = newTicketService(o)
+	if o.Policy != nil {
+		s.customers, s.imports, s.docs = o.Customers, o.Imports, o.Documents
+	}
+	s.spool = &importSpool{files: map[string]spooled{}}
 	s.assets = loadAssets()
 	v, err := parseViews(s.assets)
 	if err != nil {
@@ -141,6 +154,7 @@ func (s *Server) routes() {
 		s.page("POST /tickets/clusters/{id}/sessions", auth.PermTicketsAct, s.clusterSession)
 		s.page("POST /tickets/clusters/{id}/letter", auth.PermTicketsAct, s.clusterLetter)
 	}
+	s.customerRoutes()
 	if s.notify != nil {
 		s.page("GET /notifications", "", s.notificationsPage)
 		s.page("POST /notifications/read-all", "", s.notificationsReadAll)

@@ -196,6 +196,67 @@
     }
   }
 
+  // Customers: a search box with data-live="<id>" searches as one types:
+  // the form's page is fetched and the element <id> replaced (no reload).
+  document.querySelectorAll("input[data-live]").forEach(function (input) {
+    var form = input.form, target = document.getElementById(input.getAttribute("data-live"));
+    if (!form || !target || !window.fetch || !window.DOMParser) { return; }
+    var timer, asked = "";
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var params = new URLSearchParams(new FormData(form));
+        params.delete("cursor");
+        var url = form.getAttribute("action") + "?" + params.toString();
+        asked = url;
+        target.classList.add("cus-results-loading");
+        fetch(url, { credentials: "same-origin" })
+          .then(function (r) { return r.text(); })
+          .then(function (html) {
+            if (asked !== url) { return; }
+            var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(target.id);
+            if (fresh) { target.innerHTML = fresh.innerHTML; }
+            target.classList.remove("cus-results-loading");
+            history.replaceState(null, "", url);
+          })
+          .catch(function () { target.classList.remove("cus-results-loading"); });
+      }, 300);
+    });
+  });
+
+  // Customers: a service point's kind shows the inputs of its attributes.
+  document.querySelectorAll("select[data-spkind]").forEach(function (sel) {
+    var row = sel.closest("[data-sprow]");
+    var show = function () {
+      row.querySelectorAll("[data-kind]").forEach(function (g) { g.hidden = g.getAttribute("data-kind") !== sel.value; });
+    };
+    sel.addEventListener("change", show);
+    show();
+  });
+
+  // Import jobs: the progress bar follows the job until it ends, then the
+  // page reloads to show the result.
+  var bar = document.getElementById("job-bar");
+  if (bar) { bar.style.width = (bar.getAttribute("data-percent") || "0") + "%"; }
+  var job = document.getElementById("import-job");
+  if (job && window.fetch && ["done", "failed"].indexOf(job.getAttribute("data-status")) < 0) {
+    var set = function (id, v) { var el = document.getElementById(id); if (el) { el.textContent = v; } };
+    var poll = setInterval(function () {
+      fetch(job.getAttribute("data-job"), { credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (j) {
+          bar.style.width = j.percent + "%";
+          bar.setAttribute("data-percent", j.percent);
+          bar.parentNode.setAttribute("aria-valuenow", j.percent);
+          set("job-done", j.rows_done);
+          set("job-total", j.rows_total || "?");
+          set("job-written", j.rows_written);
+          if (j.finished) { clearInterval(poll); location.reload(); }
+        })
+        .catch(function () { clearInterval(poll); });
+    }, 1000);
+  }
+
   // A second click on a submit button does not post the form twice.
   document.querySelectorAll("form[method=post]").forEach(function (form) {
     form.addEventListener("submit", function (ev) {
