@@ -81,8 +81,8 @@ type fieldView struct {
 }
 
 type gradeView struct {
-	G                                 customer.GradeChange
-	Dim, Value, Previous, By, At, Eff string
+	G                                         customer.GradeChange
+	Dim, Value, Previous, By, At, Eff, Reason string
 }
 
 // classGroup is one dimension of the classification form.
@@ -240,6 +240,9 @@ func (s *Server) customerView(rq *request, id store.ID, failed string, f *Form) 
 		gv := gradeView{G: g, Dim: labelOr("cus.dim."+g.Dimension, g.Dimension, l), By: s.userName(ctx, users, g.ByUser, l),
 			At: exact(g.At), Eff: exact(g.EffectiveAt)}
 		gv.Value, gv.Previous = dimValue(pack, g.Dimension, g.Value, l), dimValue(pack, g.Dimension, g.Previous, l)
+		// Reasons the service writes itself ("created") are keys; a
+		// person's reason is shown as written.
+		gv.Reason = labelOr("cus.reason."+g.Reason, g.Reason, l)
 		if g.ByUser == 0 {
 			gv.By = label("audit.system").In(l)
 		}
