@@ -35,6 +35,9 @@ func Defaults() Config {
 func (c *Config) Database(fs *flag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data", env("KEFU_DATA", c.DataDir), "data directory for the SQLite database and stored files (KEFU_DATA)")
 	fs.StringVar(&c.DSN, "db", env("KEFU_DB", c.DSN), "PostgreSQL URL postgres://… instead of SQLite (KEFU_DB)")
+	// Any subcommand that opens the database may be the one that creates
+	// it, and with it the admin user.
+	c.AdminPassword = os.Getenv("KEFU_ADMIN_PASSWORD")
 }
 
 // Server registers the flags of `kefu serve`.
@@ -47,7 +50,6 @@ func (c *Config) Server(fs *flag.FlagSet) {
 	fs.Int64Var(&c.MaxUploadBytes, "max-upload", envInt("KEFU_MAX_UPLOAD", c.MaxUploadBytes), "largest uploaded document in bytes (KEFU_MAX_UPLOAD)")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", envBool("KEFU_SECURE_COOKIES", c.SecureCookies), "mark cookies Secure; set when served over HTTPS (KEFU_SECURE_COOKIES)")
 	fs.StringVar(&c.LogFormat, "log-format", env("KEFU_LOG_FORMAT", c.LogFormat), "log format: text or json (KEFU_LOG_FORMAT)")
-	c.AdminPassword = os.Getenv("KEFU_ADMIN_PASSWORD")
 }
 
 func env(k, def string) string {

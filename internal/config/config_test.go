@@ -115,6 +115,7 @@ func TestBadEnvFallsBack(t *testing.T) {
 func TestDatabaseFlagsOnly(t *testing.T) {
 	clearEnv(t)
 	t.Setenv("KEFU_DATA", "/env/data")
+	t.Setenv("KEFU_ADMIN_PASSWORD", "chosen-admin-pass")
 	c := Defaults()
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -124,6 +125,11 @@ func TestDatabaseFlagsOnly(t *testing.T) {
 	}
 	if c.DataDir != "/env/data" || c.DSN != "postgres://x/y" {
 		t.Errorf("database flags = %+v", c)
+	}
+	// A subcommand that creates the database (import, migrate …) creates
+	// the admin with the chosen password too.
+	if c.AdminPassword != "chosen-admin-pass" {
+		t.Errorf("admin password from the environment not read by a database subcommand")
 	}
 	if fs.Lookup("addr") != nil {
 		t.Error("migrate takes --addr")
