@@ -14,7 +14,7 @@ package customer
 //   - a frequent fragment ("朝阳区", "小区", "310", "5") is found fastest by
 //     walking customers newest first and testing each doc: 50 matches come
 //     within a few thousand rows, whereas collecting every match from the
-//     index first costs ~200 ms for a fragment in all 1,000,000 docs;
+//     index first costs 200–600 ms for a fragment in all 1,000,000 docs;
 //   - a rare fragment ("幸福里", "王芳", "1381234") is found fastest from the
 //     index: the walk would read all docs (100–500 ms).
 // searchCondition therefore first counts matches among the newest
@@ -194,9 +194,10 @@ func ftsString(s string) string {
 // postgresIndexCondition finds the ids of the matching docs from an index
 // first: with pg_trgm when a text has a run of three letters or digits
 // (pg_trgm takes trigrams only from such runs; LIKE rechecks the doc), else
-// from the characters and pairs in grams, rechecked by strpos. ARRAY(…)
-// makes it an InitPlan evaluated once, whatever plan the statement cache
-// settles on; the ids are then fetched by primary key, newest first.
+// from the index of its characters and pairs (kefu_search_grams), rechecked
+// by strpos. ARRAY(…) makes it an InitPlan evaluated once, whatever plan the
+// statement cache settles on; the ids are then fetched by primary key,
+// newest first.
 func postgresIndexCondition(alts []string) (string, []any) {
 	var parts []string
 	var args []any
@@ -205,7 +206,7 @@ func postgresIndexCondition(alts []string) (string, []any) {
 			parts = append(parts, "doc LIKE ?")
 			args = append(args, "%"+likeEscaper.Replace(q)+"%")
 		} else {
-			parts = append(parts, `(grams @> string_to_array(?, E'\n') AND strpos(doc, ?) > 0)`)
+			parts = append(parts, `(kefu_search_grams(doc) @> string_to_array(?, E'\n') AND strpos(doc, ?) > 0)`)
 			args = append(args, strings.Join(grams(q), "\n"), q)
 		}
 	}
@@ -230,8 +231,8 @@ func longestWordRun(s string) int {
 	return best
 }
 
-// grams returns what every doc containing q has in grams: q's single
-// character, or its pairs of characters.
+// grams returns what kefu_search_grams holds for every doc containing q:
+// q's single character, or its pairs of characters.
 func grams(q string) []string {
 	rs := []rune(q)
 	if len(rs) == 1 {

@@ -2,6 +2,7 @@ package customerio
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"kefu/internal/apperr"
@@ -271,7 +272,8 @@ func fieldOf(path string) string {
 // validation to report.
 func keyOf(list []policy.Keyed, v string) string {
 	for _, k := range list {
-		if strings.EqualFold(v, k.Key) || v == k.Name.ZH || (k.Name.EN != "" && strings.EqualFold(v, k.Name.EN)) {
+		if strings.EqualFold(v, k.Key) || v == k.Name.ZH || (k.Name.EN != "" && strings.EqualFold(v, k.Name.EN)) ||
+			slices.Contains(k.Aliases, v) {
 			return k.Key
 		}
 	}

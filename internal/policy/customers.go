@@ -62,6 +62,8 @@ type CustomerType struct {
 type Keyed struct {
 	Key  string `json:"key"`
 	Name Name   `json:"name"`
+	// Aliases are other words ledgers use for it ("老" for 老年人).
+	Aliases []string `json:"aliases,omitempty"`
 }
 
 // ConfidentialRoles are the roles that see each confidential field group.
