@@ -21,7 +21,7 @@ func TestCalendarJourney(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	tab := newBrowser(t, ctx)
-	base := startKefu(t, ctx, adminPassword)
+	base, _ := startKefu(t, ctx, adminPassword)
 	notice2027, err := os.ReadFile("../internal/web/testdata/2027-notice.txt")
 	if err != nil {
 		t.Fatal(err)

@@ -10,7 +10,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 
-	"kefu/internal/audit"
 	"kefu/internal/auth"
 	"kefu/internal/org"
 )
@@ -56,26 +55,10 @@ func TestCustomerArchiveJourney(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	tab := newBrowser(t, ctx)
-	base, a := startKefuApp(t, ctx)
-
-	actx := audit.WithActor(ctx, audit.System)
-	root, err := a.Org.Root(actx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	co, err := a.Org.Create(actx, org.CreateInput{ParentID: &root.ID, Kind: org.Company, Name: "幸福燃气公司", Code: "XF", Pack: "gas"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, u := range []struct {
-		name, display string
-		role          auth.Role
-	}{{"archivist", "档案员 孙丽", auth.RoleArchivist}, {"agent", "客服 王芳", auth.RoleCSAgent}} {
-		if _, err := a.Auth.Create(actx, nil, auth.CreateUserInput{Username: u.name, Password: agentPassword, DisplayName: u.display,
-			Roles: []auth.Role{u.role}, OrgUnit: co.ID}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	base, a := startKefu(t, ctx, adminPassword)
+	co := addUnit(t, ctx, a, org.CreateInput{Kind: org.Company, Name: "幸福燃气公司", Code: "XF", Pack: "gas"})
+	addUser(t, ctx, a, "archivist", "档案员 孙丽", auth.RoleArchivist, co.ID)
+	addUser(t, ctx, a, "agent", "客服 王芳", auth.RoleCSAgent, co.ID)
 	ledger := gasLedger(t, t.TempDir())
 
 	do(t, tab, "open kefu", chromedp.Navigate(base+"/customers"))

@@ -24,7 +24,7 @@ func TestAdminCreatesAgent(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	tab := newBrowser(t, ctx) // skips first when there is no Chromium
-	base := startKefu(t, ctx, adminPassword)
+	base, _ := startKefu(t, ctx, adminPassword)
 
 	// Signed out, a page sends us to the login form; a wrong password is shown inline.
 	do(t, tab, "open the home page", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#login-form")))

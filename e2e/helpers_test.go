@@ -18,7 +18,11 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"kefu/internal/app"
+	"kefu/internal/audit"
+	"kefu/internal/auth"
 	"kefu/internal/config"
+	"kefu/internal/org"
+	"kefu/internal/store"
 )
 
 // chromium finds the browser, or skips the test (fails it in CI).
@@ -38,8 +42,10 @@ func chromium(t *testing.T) string {
 }
 
 // startKefu runs a real kefu (fresh SQLite data directory, admin password
-// set) on a free 127.0.0.1 port until the test ends, and returns its URL.
-func startKefu(t *testing.T, ctx context.Context, adminPassword string) string {
+// set) on a free 127.0.0.1 port until the test ends, and returns its URL and
+// the application (so that a test can set up units and users the way an
+// administrator would).
+func startKefu(t *testing.T, ctx context.Context, adminPassword string) (string, *app.App) {
 	t.Helper()
 	cfg := config.Defaults()
 	cfg.DataDir = t.TempDir()
@@ -68,7 +74,49 @@ func startKefu(t *testing.T, ctx context.Context, adminPassword string) string {
 		}
 		a.Close()
 	})
-	return "http://" + ln.Addr().String()
+	return "http://" + ln.Addr().String(), a
+}
+
+// addUnit creates an organisational unit as the system; a nil ParentID puts
+// it under the root.
+func addUnit(t *testing.T, ctx context.Context, a *app.App, in org.CreateInput) org.Unit {
+	t.Helper()
+	actx := audit.WithActor(ctx, audit.System)
+	if in.ParentID == nil {
+		root, err := a.Org.Root(actx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.ParentID = &root.ID
+	}
+	u, err := a.Org.Create(actx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// addUser creates a user of unit with one role and agentPassword, as the
+// system.
+func addUser(t *testing.T, ctx context.Context, a *app.App, username, displayName string, role auth.Role, unit store.ID) auth.User {
+	t.Helper()
+	u, err := a.Auth.Create(audit.WithActor(ctx, audit.System), nil, auth.CreateUserInput{Username: username, Password: agentPassword,
+		DisplayName: displayName, Roles: []auth.Role{role}, OrgUnit: unit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// propertyCompany creates the property company 锦绣物业公司 (pack property)
+// with its customer-service centre 客服中心, where the hotline agent 王芳
+// (user hotline) works.
+func propertyCompany(t *testing.T, ctx context.Context, a *app.App) (co, cs org.Unit) {
+	t.Helper()
+	co = addUnit(t, ctx, a, org.CreateInput{Kind: org.Company, Name: "锦绣物业公司", Code: "JX", Pack: "property"})
+	cs = addUnit(t, ctx, a, org.CreateInput{ParentID: &co.ID, Kind: org.Department, Name: "客服中心"})
+	addUser(t, ctx, a, "hotline", "王芳", auth.RoleCSAgent, cs.ID)
+	return co, cs
 }
 
 // newBrowser starts headless Chromium with a fresh profile at 1366×768 and

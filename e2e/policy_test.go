@@ -7,10 +7,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"kefu/internal/audit"
-	"kefu/internal/auth"
-	"kefu/internal/org"
 )
 
 // badPackYAML has an unknown role on line 11 and an unknown group on line 15.
@@ -44,24 +40,8 @@ func TestPolicyAndClusterJourney(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	tab := newBrowser(t, ctx)
-	base, a := startKefuApp(t, ctx)
-	actx := audit.WithActor(ctx, audit.System)
-	root, err := a.Org.Root(actx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	co, err := a.Org.Create(actx, org.CreateInput{ParentID: &root.ID, Kind: org.Company, Name: "锦绣物业公司", Code: "JX", Pack: "property"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs, err := a.Org.Create(actx, org.CreateInput{ParentID: &co.ID, Kind: org.Department, Name: "客服中心"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.Auth.Create(actx, nil, auth.CreateUserInput{Username: "hotline", Password: agentPassword, DisplayName: "王芳",
-		Roles: []auth.Role{auth.RoleCSAgent}, OrgUnit: cs.ID}); err != nil {
-		t.Fatal(err)
-	}
+	base, a := startKefu(t, ctx, adminPassword)
+	_, cs := propertyCompany(t, ctx, a)
 
 	// The administrator: the packs and who uses them.
 	do(t, tab, "open the packs", chromedp.Navigate(base+"/admin/policy"))

@@ -2,10 +2,6 @@ package e2e
 
 import (
 	"context"
-	"errors"
-	"log/slog"
-	"net"
-	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -14,47 +10,10 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
-	"kefu/internal/app"
-	"kefu/internal/audit"
 	"kefu/internal/auth"
 	"kefu/internal/calendar"
-	"kefu/internal/config"
 	"kefu/internal/org"
 )
-
-// startKefuApp is startKefu that also returns the application, so that a
-// test can set up units and users the way an administrator would.
-func startKefuApp(t *testing.T, ctx context.Context) (string, *app.App) {
-	t.Helper()
-	cfg := config.Defaults()
-	cfg.DataDir = t.TempDir()
-	cfg.AdminPassword = adminPassword
-	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a, err := app.Open(ctx, cfg, log)
-	if err != nil {
-		t.Fatalf("open kefu: %v", err)
-	}
-	if err := a.Bootstrap(ctx, t.Output()); err != nil {
-		a.Close()
-		t.Fatalf("bootstrap: %v", err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		a.Close()
-		t.Fatal(err)
-	}
-	sctx, stop := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Serve(sctx, ln) }()
-	t.Cleanup(func() {
-		stop()
-		if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
-			t.Errorf("serve: %v", err)
-		}
-		a.Close()
-	})
-	return "http://" + ln.Addr().String(), a
-}
 
 // keys types into the focused element, as a person at the keyboard would.
 func keys(s string) chromedp.Action[chromedp.Void] { return chromedp.KeyEvent(s) }
@@ -89,34 +48,10 @@ func TestTicketHotlineJourney(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	tab := newBrowser(t, ctx)
-	base, a := startKefuApp(t, ctx)
-
-	actx := audit.WithActor(ctx, audit.System)
-	root, err := a.Org.Root(actx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	co, err := a.Org.Create(actx, org.CreateInput{ParentID: &root.ID, Kind: org.Company, Name: "锦绣物业公司", Code: "JX", Pack: "property"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs, err := a.Org.Create(actx, org.CreateInput{ParentID: &co.ID, Kind: org.Department, Name: "客服中心"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := a.Org.Create(actx, org.CreateInput{ParentID: &co.ID, Kind: org.Department, Name: "工程部"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.Auth.Create(actx, nil, auth.CreateUserInput{Username: "hotline", Password: agentPassword, DisplayName: "王芳",
-		Roles: []auth.Role{auth.RoleCSAgent}, OrgUnit: cs.ID}); err != nil {
-		t.Fatal(err)
-	}
-	fixer, err := a.Auth.Create(actx, nil, auth.CreateUserInput{Username: "fixer", Password: agentPassword, DisplayName: "张师傅",
-		Roles: []auth.Role{auth.RoleFieldStaff}, OrgUnit: eng.ID})
-	if err != nil {
-		t.Fatal(err)
-	}
+	base, a := startKefu(t, ctx, adminPassword)
+	co, _ := propertyCompany(t, ctx, a)
+	eng := addUnit(t, ctx, a, org.CreateInput{ParentID: &co.ID, Kind: org.Department, Name: "工程部"})
+	fixer := addUser(t, ctx, a, "fixer", "张师傅", auth.RoleFieldStaff, eng.ID)
 
 	do(t, tab, "open kefu", chromedp.Navigate(base+"/tickets"))
 	login(t, tab, "hotline", agentPassword)

@@ -238,6 +238,24 @@ func (p *Pack) Channel(key string) (*Channel, bool) {
 	return nil, false
 }
 
+// ClockRule returns the rule of a clock kind of a category; a nil pack has
+// none.
+func (p *Pack) ClockRule(category string, kind ClockKind) (ClockRule, bool) {
+	if p == nil {
+		return ClockRule{}, false
+	}
+	cat, ok := p.Category(category)
+	if !ok {
+		return ClockRule{}, false
+	}
+	for _, r := range cat.Clocks {
+		if r.Kind == kind {
+			return r, true
+		}
+	}
+	return ClockRule{}, false
+}
+
 // ClockCalendar is the calendar id a clock of the pack counts on.
 func (p *Pack) ClockCalendar(c ClockRule) string {
 	if c.Calendar != "" {

@@ -41,20 +41,6 @@ func clocksOf(p *policy.Pack, cat *policy.Category, ticketID store.ID) []*clock 
 	return out
 }
 
-// rule finds the pack rule a clock was made from.
-func rule(p *policy.Pack, category string, kind policy.ClockKind) (policy.ClockRule, bool) {
-	cat, ok := p.Category(category)
-	if !ok {
-		return policy.ClockRule{}, false
-	}
-	for _, r := range cat.Clocks {
-		if r.Kind == kind {
-			return r, true
-		}
-	}
-	return policy.ClockRule{}, false
-}
-
 // calendarOf returns the calendar a clock counts on.
 func (s *Service) calendarOf(c *clock) (*calendar.Calendar, error) {
 	cal, ok := s.cals.Get(c.cal)
@@ -210,22 +196,13 @@ func (s *Service) fireWarn(ctx context.Context, tx store.Conn, t jobs.Timer) err
 	if err := saveClock(ctx, tx, c); err != nil {
 		return err
 	}
-	r, err := load(ctx, tx, nil, c.ticketID)
+	r, err := clockEvent(ctx, tx, c, now, now, "clock.warning")
 	if err != nil {
 		return err
 	}
-	detail := map[string]any{"clock": c.kind, "target_at": store.FromMicros(c.target)}
-	if err := appendEvent(ctx, tx, r.id, now, now, audit.System, "clock.warning", "", "", detail, ""); err != nil {
-		return err
-	}
-	users, err := s.handlers(ctx, tx, r)
-	if err != nil {
-		return err
-	}
-	return s.notify.Send(ctx, tx, notify.Message{Event: EventClockWarning, Users: users,
-		Title: i18n.T("工单 %s 的%s时限即将到期", "work order %s: the %s deadline is near", r.number, string(c.kind)),
-		Link:  "/tickets/" + r.id.String(), Object: "ticket", ObjectID: r.id,
-		Payload: map[string]any{"ticket_id": r.id, "number": r.number, "clock": c.kind, "target_at": store.FromMicros(c.target)}})
+	return s.tellHandlers(ctx, tx, r, EventClockWarning,
+		i18n.T("工单 %s 的%s时限即将到期", "work order %s: the %s deadline is near", r.number, string(c.kind)),
+		map[string]any{"ticket_id": r.id, "number": r.number, "clock": c.kind, "target_at": store.FromMicros(c.target)})
 }
 
 // fireBreach is the breach timer: a running clock passed its target.
@@ -254,26 +231,48 @@ func (s *Service) breach(ctx context.Context, tx store.Conn, c *clock, now time.
 	if err := s.cancelTimers(ctx, tx, c); err != nil {
 		return err
 	}
-	r, err := load(ctx, tx, nil, c.ticketID)
+	r, err := clockEvent(ctx, tx, c, store.FromMicros(c.target), now, "clock.breached")
 	if err != nil {
-		return err
-	}
-	detail := map[string]any{"clock": c.kind, "target_at": store.FromMicros(c.target)}
-	if err := appendEvent(ctx, tx, r.id, store.FromMicros(c.target), now, audit.System, "clock.breached", "", "", detail, ""); err != nil {
 		return err
 	}
 	if err := refreshQueueColumns(ctx, tx, r.id, now); err != nil {
 		return err
 	}
+	return s.tellHandlers(ctx, tx, r, EventClockBreached,
+		i18n.T("工单 %s 的%s时限已超时", "work order %s: the %s deadline is breached", r.number, string(c.kind)),
+		passedPayload(r, c))
+}
+
+// clockEvent puts an event of clock c (its kind and target in the detail)
+// on the timeline of its work order at when, and returns the work order.
+func clockEvent(ctx context.Context, tx store.Conn, c *clock, when, now time.Time, action string) (*row, error) {
+	r, err := load(ctx, tx, nil, c.ticketID)
+	if err != nil {
+		return nil, err
+	}
+	detail := map[string]any{"clock": c.kind, "target_at": store.FromMicros(c.target)}
+	if err := appendEvent(ctx, tx, r.id, when, now, audit.System, action, "", "", detail, ""); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// passedPayload is the webhook payload of a clock that passed its target
+// (a breach, or a target passed).
+func passedPayload(r *row, c *clock) map[string]any {
+	return map[string]any{"ticket_id": r.id, "number": r.number, "clock": c.kind,
+		"target_at": store.FromMicros(c.target), "category": r.category, "pack": r.pack}
+}
+
+// tellHandlers sends a message about the clocks of work order r to its
+// handlers.
+func (s *Service) tellHandlers(ctx context.Context, tx store.Conn, r *row, event string, title i18n.Text, payload map[string]any) error {
 	users, err := s.handlers(ctx, tx, r)
 	if err != nil {
 		return err
 	}
-	return s.notify.Send(ctx, tx, notify.Message{Event: EventClockBreached, Users: users,
-		Title: i18n.T("工单 %s 的%s时限已超时", "work order %s: the %s deadline is breached", r.number, string(c.kind)),
-		Link:  "/tickets/" + r.id.String(), Object: "ticket", ObjectID: r.id,
-		Payload: map[string]any{"ticket_id": r.id, "number": r.number, "clock": c.kind,
-			"target_at": store.FromMicros(c.target), "category": r.category, "pack": r.pack}})
+	return s.notify.Send(ctx, tx, notify.Message{Event: event, Users: users, Title: title,
+		Link: "/tickets/" + r.id.String(), Object: "ticket", ObjectID: r.id, Payload: payload})
 }
 
 // handlers are the people told about a work order's clocks: the assignee,

@@ -44,7 +44,7 @@ func (st *step) ruleOf(c *clock) policy.ClockRule {
 		}
 		return policy.ClockRule{}
 	}
-	r, _ := rule(st.pack, st.r.category, c.kind)
+	r, _ := st.pack.ClockRule(st.r.category, c.kind)
 	return r
 }
 

@@ -6,10 +6,8 @@ import (
 	"errors"
 	"time"
 
-	"kefu/internal/audit"
 	"kefu/internal/i18n"
 	"kefu/internal/jobs"
-	"kefu/internal/notify"
 	"kefu/internal/policy"
 	"kefu/internal/store"
 )
@@ -79,21 +77,11 @@ func (s *Service) targetPassed(ctx context.Context, tx store.Conn, c *clock, now
 	if err := saveClock(ctx, tx, c); err != nil {
 		return err
 	}
-	r, err := load(ctx, tx, nil, c.ticketID)
+	r, err := clockEvent(ctx, tx, c, store.FromMicros(c.target), now, "target.passed")
 	if err != nil {
 		return err
 	}
-	detail := map[string]any{"clock": c.kind, "target_at": store.FromMicros(c.target)}
-	if err := appendEvent(ctx, tx, r.id, store.FromMicros(c.target), now, audit.System, "target.passed", "", "", detail, ""); err != nil {
-		return err
-	}
-	users, err := s.handlers(ctx, tx, r)
-	if err != nil {
-		return err
-	}
-	return s.notify.Send(ctx, tx, notify.Message{Event: EventTargetPassed, Users: users,
-		Title: i18n.T("工单 %s 的%s目标时间已过", "work order %s: the %s target has passed", r.number, string(c.kind)),
-		Link:  "/tickets/" + r.id.String(), Object: "ticket", ObjectID: r.id,
-		Payload: map[string]any{"ticket_id": r.id, "number": r.number, "clock": c.kind,
-			"target_at": store.FromMicros(c.target), "category": r.category, "pack": r.pack}})
+	return s.tellHandlers(ctx, tx, r, EventTargetPassed,
+		i18n.T("工单 %s 的%s目标时间已过", "work order %s: the %s target has passed", r.number, string(c.kind)),
+		passedPayload(r, c))
 }

@@ -116,14 +116,10 @@ func (s *Server) renderCluster(w http.ResponseWriter, rq *request, status int, i
 
 // clusterSession records a joint explanation session (TKT-008).
 func (s *Server) clusterSession(w http.ResponseWriter, rq *request) error {
-	id, err := idOf(rq)
+	id, f, err := postForm(rq)
 	if err != nil {
 		return err
 	}
-	if err := rq.ParseForm(); err != nil {
-		return err
-	}
-	f := newForm(cloneValues(rq.PostForm))
 	in := ticket.SessionInput{Place: f.text("place"), Record: f.text("record")}
 	if v := f.text("held_at"); v != "" && v == f.text("held_default") {
 		at := s.now()
@@ -150,14 +146,10 @@ func (s *Server) clusterSession(w http.ResponseWriter, rq *request) error {
 // clusterLetter issues an open letter answering every member that can
 // still take a reply (TKT-010) and opens it.
 func (s *Server) clusterLetter(w http.ResponseWriter, rq *request) error {
-	id, err := idOf(rq)
+	id, f, err := postForm(rq)
 	if err != nil {
 		return err
 	}
-	if err := rq.ParseForm(); err != nil {
-		return err
-	}
-	f := newForm(cloneValues(rq.PostForm))
 	cl, err := s.tickets.GetCluster(rq.Context(), rq.P, id)
 	if err != nil {
 		return err

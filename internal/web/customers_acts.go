@@ -33,18 +33,6 @@ func (s *Server) refuse(w http.ResponseWriter, rq *request, id store.ID, name st
 	return nil
 }
 
-// postForm parses a posted form and the customer id of the path.
-func postForm(rq *request) (store.ID, *Form, error) {
-	id, err := idOf(rq)
-	if err != nil {
-		return 0, nil, err
-	}
-	if err := rq.ParseForm(); err != nil {
-		return 0, nil, err
-	}
-	return id, newForm(cloneValues(rq.PostForm)), nil
-}
-
 // customerAddPoint adds a service point, its own archive (CUS-001).
 func (s *Server) customerAddPoint(w http.ResponseWriter, rq *request) error {
 	id, f, err := postForm(rq)

@@ -320,14 +320,10 @@ func customerValues(c customer.Customer) url.Values {
 // customerUpdate saves the edit form with the version it was read at: a
 // stale version shows "已被他人修改" and keeps what was typed.
 func (s *Server) customerUpdate(w http.ResponseWriter, rq *request) error {
-	id, err := idOf(rq)
+	id, f, err := postForm(rq)
 	if err != nil {
 		return err
 	}
-	if err := rq.ParseForm(); err != nil {
-		return err
-	}
-	f := newForm(cloneValues(rq.PostForm))
 	ver, _ := strconv.Atoi(f.text("version"))
 	str := func(k string) *string { v := f.text(k); return &v }
 	kind := customer.Kind(f.text("kind"))

@@ -25,6 +25,18 @@ func newForm(v url.Values) *Form {
 	return &Form{Values: v, Errors: map[string]string{}}
 }
 
+// postForm parses a posted form and the id of the path (404 if it is no id).
+func postForm(rq *request) (store.ID, *Form, error) {
+	id, err := idOf(rq)
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := rq.ParseForm(); err != nil {
+		return 0, nil, err
+	}
+	return id, newForm(cloneValues(rq.PostForm)), nil
+}
+
 // Get returns a field's value.
 func (f *Form) Get(k string) string {
 	if f == nil {

@@ -91,7 +91,7 @@ func (s *Server) actionForms(p *auth.Principal, t *ticket.Ticket, pack *policy.P
 		if c.State == ticket.ClockRunning {
 			running = true
 			pausable = pausable || c.Pausable
-			if r, ok := clockRule(pack, t.Category, c.Kind); ok && r.Agreed != "" && r.Agreed != "none" {
+			if r, ok := pack.ClockRule(t.Category, c.Kind); ok && r.Agreed != "" && r.Agreed != "none" {
 				agreeable = true
 			}
 		}
@@ -141,35 +141,14 @@ func (s *Server) actionForms(p *auth.Principal, t *ticket.Ticket, pack *policy.P
 	return out
 }
 
-// clockRule is the pack rule of a clock kind of a category.
-func clockRule(p *policy.Pack, category string, kind policy.ClockKind) (policy.ClockRule, bool) {
-	if p == nil {
-		return policy.ClockRule{}, false
-	}
-	cat, ok := p.Category(category)
-	if !ok {
-		return policy.ClockRule{}, false
-	}
-	for _, r := range cat.Clocks {
-		if r.Kind == kind {
-			return r, true
-		}
-	}
-	return policy.ClockRule{}, false
-}
-
 // ticketAct applies one action sent from the work-order page; a refusal
 // shows the page again with the form open, its errors inline and a
 // conflict (409) as the form's alert.
 func (s *Server) ticketAct(w http.ResponseWriter, rq *request) error {
-	id, err := idOf(rq)
+	id, f, err := postForm(rq)
 	if err != nil {
 		return err
 	}
-	if err := rq.ParseForm(); err != nil {
-		return err
-	}
-	f := newForm(cloneValues(rq.PostForm))
 	spec, ok := specOf(f.text("action"))
 	if !ok {
 		return notFound()

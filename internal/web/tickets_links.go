@@ -146,14 +146,10 @@ func lettersOf(t *ticket.Ticket) []letterRef {
 // ticketCluster makes a cluster of the work order and the similar ones
 // ticked (action=create), or adds it to an existing cluster (action=add).
 func (s *Server) ticketCluster(w http.ResponseWriter, rq *request) error {
-	id, err := idOf(rq)
+	id, f, err := postForm(rq)
 	if err != nil {
 		return err
 	}
-	if err := rq.ParseForm(); err != nil {
-		return err
-	}
-	f := newForm(cloneValues(rq.PostForm))
 	var cl ticket.Cluster
 	if f.text("action") == "add" {
 		cl, err = s.tickets.AddToCluster(rq.Context(), rq.P, f.id("cluster_id"), ticket.ClusterTicketsInput{TicketIDs: []store.ID{id}})

@@ -143,14 +143,10 @@ func deliveryOf(x notify.Delivery, l i18n.Locale) deliveryRow {
 
 // webhookUpdate saves the edit form: URL, events, active.
 func (s *Server) webhookUpdate(w http.ResponseWriter, rq *request) error {
-	id, err := idOf(rq)
+	id, f, err := postForm(rq)
 	if err != nil {
 		return err
 	}
-	if err := rq.ParseForm(); err != nil {
-		return err
-	}
-	f := newForm(cloneValues(rq.PostForm))
 	u, events, active := f.text("url"), splitEvents(f.Get("events")), f.Checked("active")
 	if _, err := s.notify.UpdateWebhook(rq.Context(), rq.P, id, notify.WebhookPatch{URL: &u, Events: &events, Active: &active}); err != nil {
 		if !f.fail(err, rq.Lang, webhookFields...) {
