@@ -57,7 +57,7 @@ func (s *sent) events(name string) []notify.Message {
 // policy packs and calendars: a group root, a company per pack with a
 // customer-service department under it.
 type fixture struct {
-	t      *testing.T
+	t      testing.TB
 	ctx    context.Context
 	db     *store.DB
 	clk    *clock
@@ -72,7 +72,7 @@ type fixture struct {
 	n      int
 }
 
-func newFixture(t *testing.T, db *store.DB) *fixture {
+func newFixture(t testing.TB, db *store.DB) *fixture {
 	t.Helper()
 	f := &fixture{t: t, ctx: context.Background(), db: db, clk: &clock{t: time.Date(2027, 1, 20, 9, 0, 0, 0, store.Zone)},
 		sent: &sent{}, units: map[string]org.Unit{}}
