@@ -30,6 +30,7 @@ Usage:
   kefu import customers FILE [--dry-run] [--all-or-nothing] [--org UNIT] [--mapping JSON] [--json]
   kefu export customers --format xlsx|csv [-o FILE] [--q TEXT] [--type KEY] [--grade A-D] [--unit ID]
   kefu policy list
+  kefu bench seed [--data DIR | --db URL] --customers N --tickets M [--seed S]
   kefu version
 
 Every command that opens the database takes --data or --db (or KEFU_DATA, KEFU_DB).
@@ -78,6 +79,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return importCmd(ctx, rest, stdout, stderr)
 	case "export":
 		return exportCmd(ctx, rest, stdout, stderr)
+	case "bench":
+		return benchCmd(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "kefu", app.Version)
 		return nil
