@@ -10,6 +10,7 @@ import (
 
 	"kefu/internal/store"
 	"kefu/internal/store/storetest"
+	"kefu/internal/textsearch"
 )
 
 // searchFixture writes customers and service points with plain SQL, as an
@@ -91,13 +92,13 @@ func (f *searchFixture) expect(q string, want ...int64) {
 // forcePlan makes searchCondition take the index ("index") or the walk
 // ("walk") whatever the data, and restores the thresholds afterwards.
 func forcePlan(t *testing.T, plan string) {
-	w, h, m := probeWindow, probeHits, maxPrefixTerms
-	t.Cleanup(func() { probeWindow, probeHits, maxPrefixTerms = w, h, m })
+	w, h, m := textsearch.ProbeWindow, textsearch.ProbeHits, textsearch.MaxPrefixTerms
+	t.Cleanup(func() { textsearch.ProbeWindow, textsearch.ProbeHits, textsearch.MaxPrefixTerms = w, h, m })
 	switch plan {
 	case "index":
-		probeHits = 1 << 30
+		textsearch.ProbeHits = 1 << 30
 	case "walk":
-		probeHits, maxPrefixTerms = 0, 0
+		textsearch.ProbeHits, textsearch.MaxPrefixTerms = 0, 0
 	}
 }
 
@@ -265,11 +266,11 @@ func FuzzSearch(f *testing.F) {
 			return
 		}
 		if walk {
-			probeHits = 0
+			textsearch.ProbeHits = 0
 		} else {
-			probeHits = 1 << 30
+			textsearch.ProbeHits = 1 << 30
 		}
-		defer func() { probeHits = 50 }()
+		defer func() { textsearch.ProbeHits = 50 }()
 		id++
 		fx.t = t
 		fx.customer(id, name, "", "")
@@ -282,8 +283,8 @@ func FuzzSearch(f *testing.F) {
 			t.Fatalf("search %q: %s: %v", q, cond, err)
 		}
 		want := false
-		for _, a := range alternatives(n) {
-			want = want || strings.Contains(foldSearch(name), a)
+		for _, a := range SearchAlternatives(n) {
+			want = want || strings.Contains(textsearch.Fold(name), a)
 		}
 		if (found == 1) != want {
 			t.Fatalf("name %q, q %q (normalised %q): found %v, want %v", name, q, n, found == 1, want)

@@ -26,7 +26,7 @@ func (a *API) ticketRoutes(svc *ticket.Service) []Route {
 		{Method: "GET", Path: "/api/v1/tickets", Permission: auth.PermTicketsRead, Tag: "tickets",
 			Summary: "工单列表 Work orders in the caller's scope, newest first",
 			Query: []Param{{"status", "new, forwarded, assigned, in_progress, result_returned, resolved, replied, closed, merged"},
-				{"category", "category key"}, {"breached", "true|false"}, {"q", "number, subject, customer name or phone"},
+				{"category", "category key"}, {"breached", "true|false"}, {"q", "any fragment of the number, subject, customer name, phone (digits) or address, Chinese included"},
 				{"mine", "true: assigned to me"}, {"unit", "handling org unit id"}, {"due_soon", "true: a clock passed its warning"},
 				{"limit", "1–500, default 50"}, {"cursor", "next_cursor of the previous page"}},
 			Response: list[ticket.Ticket]{}, handle: t.listTickets},

@@ -8,8 +8,10 @@ import (
 
 	"kefu/internal/apperr"
 	"kefu/internal/auth"
+	"kefu/internal/customer"
 	"kefu/internal/i18n"
 	"kefu/internal/store"
+	"kefu/internal/textsearch"
 )
 
 // Get returns a work order with its clocks and timeline. It is visible when
@@ -41,12 +43,15 @@ func (s *Service) read(ctx context.Context, c store.Conn, p *auth.Principal, id 
 	return t, nil
 }
 
+// searchIndex names the tables of migration 00012 (Filter.Q).
+var searchIndex = textsearch.Index{Docs: "ticket_search", Key: "ticket_id", FTS: "ticket_fts", Vocab: "ticket_fts_vocab"}
+
 // Filter selects work orders for List.
 type Filter struct {
 	Status   Status
 	Category string
 	Breached *bool
-	Q        string   // number, subject, customer name or phone fragment
+	Q        string   // number, subject, customer name, phone (or its digits) or address fragment
 	Mine     bool     // assigned to the caller
 	Unit     store.ID // handled by this unit
 	Customer store.ID // of this customer (the customer archive's page, CUS-001)
@@ -92,10 +97,13 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) (Page, 
 	if f.Breached != nil {
 		where, args = append(where, "t.breached = ?"), append(args, *f.Breached)
 	}
-	if q := strings.TrimSpace(f.Q); q != "" {
-		like := "%" + escapeLike(q) + "%"
-		where = append(where, `(t.number LIKE ? ESCAPE '\' OR t.subject LIKE ? ESCAPE '\' OR t.customer_name LIKE ? ESCAPE '\' OR t.customer_phone LIKE ? ESCAPE '\')`)
-		args = append(args, like, like, like, like)
+	c := s.db.Reader()
+	if alts := customer.SearchAlternatives(f.Q); alts != nil {
+		// Substring search over the doc of migration 00012 (number,
+		// subject, the customer's name, phone, phone digits and address);
+		// textsearch picks the newest-first walk or the trigram index.
+		cond, qargs := searchIndex.Condition(c, "t.id", alts)
+		where, args = append(where, cond), append(args, qargs...)
 	}
 	if f.Mine {
 		where, args = append(where, "t.assignee_id = ?"), append(args, p.UserID)
@@ -111,7 +119,6 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) (Page, 
 		args = append(args, store.Micros(s.now()))
 	}
 	args = append(args, f.Limit+1)
-	c := s.db.Reader()
 	rows, err := c.Query(ctx, "SELECT "+ticketColumns+" FROM tickets t WHERE "+strings.Join(where, " AND ")+
 		" ORDER BY t.id DESC LIMIT ?", args...)
 	if err != nil {
@@ -169,10 +176,6 @@ func clocksFor(ctx context.Context, c store.Conn, list []*row) (map[store.ID][]*
 		out[cl.ticketID] = append(out[cl.ticketID], cl)
 	}
 	return out, rows.Err()
-}
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 func validStatus(s Status) bool {
