@@ -3,6 +3,7 @@ package calendar
 import (
 	"fmt"
 	"strconv"
+	"time"
 )
 
 // Unit is the unit of a Duration (PRODUCT.md §3).
@@ -193,4 +194,17 @@ func parseUnit(s string) (Unit, bool) {
 		return Months, true
 	}
 	return 0, false
+}
+
+// SpanDuration writes the elapsed time from from to to as whole minutes
+// (at least 1m), or whole hours when the minutes pass MaxN(Minutes), both
+// rounded up; ok is false when even the hours pass MaxN(Hours).
+func SpanDuration(from, to time.Time) (d Duration, ok bool) {
+	span := to.Sub(from)
+	m := int((span + time.Minute - 1) / time.Minute)
+	if m <= MaxN(Minutes) {
+		return Duration{N: max(m, 1), Unit: Minutes}, true
+	}
+	h := int((span + time.Hour - 1) / time.Hour)
+	return Duration{N: h, Unit: Hours}, h <= MaxN(Hours)
 }

@@ -277,10 +277,7 @@ func duplicates(ctx context.Context, tx store.Conn, pack *policy.Pack, t *Ticket
 	if t.Customer.ID == 0 {
 		return nil, nil
 	}
-	window := pack.Tickets.DedupWindowDays
-	if window <= 0 {
-		window = 30
-	}
+	window := pack.Tickets.DedupWindowDays // defaulted by the policy parser (TKT-009)
 	today := calendar.DateOf(now.In(store.Zone))
 	rows, err := tx.Query(ctx, `SELECT id, number, status, category, received_at, closed_at FROM tickets
 		WHERE customer_id = ? AND category = ? AND id <> ? AND status <> ? ORDER BY id DESC LIMIT 20`,

@@ -2,7 +2,6 @@ package ticket
 
 import (
 	"context"
-	"time"
 
 	"kefu/internal/apperr"
 	"kefu/internal/calendar"
@@ -30,7 +29,7 @@ func (st *step) scheduleReply(ctx context.Context, tx store.Conn) error {
 	if y := until.In(store.Zone).Year(); y > calendar.MaxYear {
 		return apperr.Validation("until", i18n.T("超出日历支持的年份范围", "outside the years the calendar supports"))
 	}
-	dur, ok := spanDuration(until.Sub(st.when))
+	dur, ok := calendar.SpanDuration(st.when, until)
 	if !ok {
 		return apperr.Validation("until", i18n.T("下次回复时间过远", "the next reply time is too far away"))
 	}
@@ -64,15 +63,4 @@ func (st *step) scheduleReply(ctx context.Context, tx store.Conn) error {
 	st.clocks = append(st.clocks, c)
 	st.detail["until"] = until
 	return saveClock(ctx, tx, c)
-}
-
-// spanDuration writes a span as whole minutes, or whole hours when the
-// minutes pass their cap (rounded up).
-func spanDuration(d time.Duration) (calendar.Duration, bool) {
-	m := int((d + time.Minute - 1) / time.Minute)
-	if m <= calendar.MaxN(calendar.Minutes) {
-		return calendar.Duration{N: max(m, 1), Unit: calendar.Minutes}, true
-	}
-	h := int((d + time.Hour - 1) / time.Hour)
-	return calendar.Duration{N: h, Unit: calendar.Hours}, h <= calendar.MaxN(calendar.Hours)
 }
