@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"kefu/internal/apperr"
 	"kefu/internal/audit"
@@ -63,7 +62,7 @@ func (s *Service) Login(ctx context.Context, username, password, ip, userAgent s
 	err = s.db.Tx(ctx, func(tx store.Conn) error {
 		id, err := tx.InsertID(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at, ip, user_agent)
 			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, hashToken(token), u.ID, store.Micros(now),
-			store.Micros(now.Add(s.sessionTTL)), truncate(ip, 64), truncate(userAgent, 256))
+			store.Micros(now.Add(s.sessionTTL)), store.Clip(ip, 64), store.Clip(userAgent, 256))
 		if err != nil {
 			return err
 		}
@@ -183,17 +182,4 @@ func newToken() (string, error) {
 func hashToken(t string) string {
 	h := sha256.Sum256([]byte(t))
 	return hex.EncodeToString(h[:])
-}
-
-// truncate makes a client-supplied string storable: valid UTF-8 without NUL
-// (PostgreSQL refuses both), at most n bytes, cut on a character boundary.
-func truncate(s string, n int) string {
-	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }

@@ -354,25 +354,6 @@ func TestListFilters(t *testing.T) {
 	})
 }
 
-func TestTruncate(t *testing.T) {
-	for _, c := range []struct {
-		in   string
-		n    int
-		want string
-	}{
-		{"abc", 5, "abc"},
-		{"abcdef", 3, "abc"},
-		{"浏览器", 4, "浏"}, // never cut inside a character
-		{"浏览器", 6, "浏览"},
-		{"a\xffb", 10, "a\uFFFDb"},
-		{"a\x00b", 10, "ab"},
-	} {
-		if got := truncate(c.in, c.n); got != c.want {
-			t.Errorf("truncate(%q, %d) = %q, want %q", c.in, c.n, got, c.want)
-		}
-	}
-}
-
 func TestBadTextIsRefused(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {

@@ -187,7 +187,7 @@ func claim(ctx context.Context, tx store.Conn, now time.Time, limit int) ([]Time
 		if err := rows.Scan(&t.Kind, &t.Ref, &us, &t.Attempts); err != nil {
 			return nil, err
 		}
-		t.At = time.UnixMicro(us).In(store.Zone)
+		t.At = store.FromMicros(us)
 		out = append(out, t)
 	}
 	return out, rows.Err()
@@ -246,7 +246,7 @@ func (e *Engine) fire(ctx context.Context, tx store.Conn, now time.Time, t Timer
 		e.log.Warn("jobs: timer failed; will retry", "kind", t.Kind, "ref", t.Ref, "attempts", attempts, "error", herr)
 	}
 	_, err = tx.Exec(ctx, `UPDATE timers SET attempts = ?, due_at = ?, last_error = ?, parked = ? WHERE kind = ? AND ref = ?`,
-		attempts, now.Add(Backoff(attempts)).UnixMicro(), truncate(herr.Error(), 1000), parked, t.Kind, t.Ref)
+		attempts, now.Add(Backoff(attempts)).UnixMicro(), store.Clip(herr.Error(), 1000), parked, t.Kind, t.Ref)
 	return false, nil, err
 }
 
@@ -257,13 +257,6 @@ func Backoff(n int) time.Duration {
 		return time.Hour
 	}
 	return min(time.Second<<n, time.Hour)
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
 }
 
 type afterCommitKey struct{}

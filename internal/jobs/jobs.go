@@ -71,7 +71,7 @@ func NextDue(ctx context.Context, c store.Conn) (at time.Time, ok bool, err erro
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("jobs: next due: %w", err)
 	}
-	return time.UnixMicro(us).In(store.Zone), true, nil
+	return store.FromMicros(us), true, nil
 }
 
 // Get returns the timer (kind, ref), for tests and diagnostics.
@@ -85,6 +85,6 @@ func Get(ctx context.Context, c store.Conn, kind string, ref store.ID) (Timer, b
 	if err != nil {
 		return Timer{}, false, fmt.Errorf("jobs: get %s/%d: %w", kind, ref, err)
 	}
-	t.At = time.UnixMicro(us).In(store.Zone)
+	t.At = store.FromMicros(us)
 	return t, true, nil
 }

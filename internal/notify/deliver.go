@@ -182,7 +182,7 @@ func (s *Service) post(ctx context.Context, url, secret string, id store.ID, eve
 	text, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
 	out := outcome{code: resp.StatusCode, duration: time.Since(start)}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		out.err = fmt.Sprintf("HTTP %d: %s", resp.StatusCode, truncate(string(text), 500))
+		out.err = fmt.Sprintf("HTTP %d: %s", resp.StatusCode, store.Clip(string(text), 500))
 	}
 	return out
 }
@@ -205,7 +205,7 @@ func (s *Service) record(ctx context.Context, id store.ID, attempt int, out outc
 		}
 		res, err := tx.Exec(ctx, `UPDATE webhook_deliveries SET status = ?, status_code = ?, last_error = ?, duration_ms = ?,
 			next_at = ?, delivered_at = ? WHERE id = ? AND status = 'sending' AND attempts = ?`,
-			status, out.code, truncate(out.err, 1000), out.duration.Milliseconds(), store.Micros(next), delivered, id, attempt)
+			status, out.code, store.Clip(out.err, 1000), out.duration.Milliseconds(), store.Micros(next), delivered, id, attempt)
 		if err != nil {
 			return err
 		}
@@ -226,14 +226,4 @@ func (s *Service) record(ctx context.Context, id store.ID, attempt int, out outc
 	}
 	s.jobs.Poke()
 	return nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && n < len(s) && s[n]&0xc0 == 0x80 { // keep UTF-8 whole
-		n--
-	}
-	return s[:n]
 }
