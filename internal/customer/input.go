@@ -13,6 +13,7 @@ import (
 	"kefu/internal/i18n"
 	"kefu/internal/policy"
 	"kefu/internal/store"
+	"kefu/internal/textsearch"
 )
 
 // Input is a customer as POST /api/v1/customers (API.md) and one import
@@ -84,15 +85,7 @@ func fold(s string) string {
 	if !strings.ContainsFunc(s, func(r rune) bool { return r >= 0xFF01 && r <= 0xFF5E || r == 0x3000 }) {
 		return s
 	}
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 0xFF01 && r <= 0xFF5E:
-			return r - 0xFF01 + '!'
-		case r == 0x3000:
-			return ' '
-		}
-		return r
-	}, s)
+	return strings.Map(textsearch.Narrow, s)
 }
 
 // PhoneKey normalises a phone number to its digits: full-width digits
@@ -100,11 +93,8 @@ func fold(s string) string {
 func PhoneKey(phone string) string {
 	var b strings.Builder
 	for _, r := range phone {
-		switch {
-		case r >= '0' && r <= '9':
+		if r = textsearch.Narrow(r); r >= '0' && r <= '9' {
 			b.WriteRune(r)
-		case r >= '０' && r <= '９':
-			b.WriteRune('0' + (r - '０'))
 		}
 	}
 	return b.String()

@@ -220,15 +220,8 @@ func typeName(p *policy.Pack, key string) string {
 }
 
 func importanceName(k string) string {
-	switch k {
-	case "special":
-		return "特级"
-	case "grade1":
-		return "一级"
-	case "grade2":
-		return "二级"
-	case "temporary":
-		return "临时"
+	if names, ok := importanceNames[k]; ok {
+		return names[0]
 	}
 	return k
 }

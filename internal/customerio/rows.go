@@ -301,16 +301,20 @@ func gradeKey(v string) string {
 	return v
 }
 
+// importanceNames are the ledger names of the important-customer grades
+// (CUS-005); the export writes the first, the import reads them all.
+var importanceNames = map[string][]string{
+	"special":   {"特级", "特级重要客户"},
+	"grade1":    {"一级", "一级重要客户"},
+	"grade2":    {"二级", "二级重要客户"},
+	"temporary": {"临时", "临时性重要客户", "临时重要客户"},
+}
+
 func importanceKey(v string) string {
-	switch v {
-	case "特级", "特级重要客户":
-		return "special"
-	case "一级", "一级重要客户":
-		return "grade1"
-	case "二级", "二级重要客户":
-		return "grade2"
-	case "临时", "临时性重要客户", "临时重要客户":
-		return "temporary"
+	for k, names := range importanceNames {
+		if slices.Contains(names, v) {
+			return k
+		}
 	}
 	return v
 }

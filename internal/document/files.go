@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"kefu/internal/store"
@@ -163,20 +164,11 @@ func (fsb *fileStore) check(_ context.Context, rows map[string]blobRow, verify b
 		return fmt.Errorf("document files: %w", err)
 	}
 	for sha, row := range rows {
-		if row.key == fileKey && !seen[sha] && !contains(r.Damaged, sha) {
+		if row.key == fileKey && !seen[sha] && !slices.Contains(r.Damaged, sha) {
 			r.Missing = append(r.Missing, sha)
 		}
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func isSHA256(s string) bool {

@@ -67,10 +67,8 @@ func Normalize(s string) string {
 // Fold is Normalize without the trimming.
 func Fold(s string) string {
 	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 0xFF01 && r <= 0xFF5E:
-			r -= 0xFEE0
-		case r == 0x3000, r < 0x20, r == 0x7F:
+		r = Narrow(r)
+		if r < 0x20 || r == 0x7F {
 			r = ' '
 		}
 		if r >= 'A' && r <= 'Z' {
@@ -78,6 +76,19 @@ func Fold(s string) string {
 		}
 		return r
 	}, strings.ToValidUTF8(s, ""))
+}
+
+// Narrow turns a full-width ASCII form (U+FF01..U+FF5E: ０-９, Ａ-Ｚ, －,
+// （ …) into ASCII and the ideographic space U+3000 into a space, as
+// Chinese input methods type them; other runes are returned unchanged.
+func Narrow(r rune) rune {
+	switch {
+	case r >= 0xFF01 && r <= 0xFF5E:
+		return r - 0xFEE0
+	case r == 0x3000:
+		return ' '
+	}
+	return r
 }
 
 // Condition returns a WHERE fragment that matches the rows whose id (the
