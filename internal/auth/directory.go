@@ -30,7 +30,7 @@ func (s *Service) Colleagues(ctx context.Context, p *Principal, limit int) ([]Co
 	if p == nil {
 		return nil, nil
 	}
-	company, err := s.companyOf(ctx, p.OrgUnitID)
+	company, err := s.org.CompanyOf(ctx, p.OrgUnitID)
 	if err != nil {
 		return nil, err
 	}
@@ -75,21 +75,4 @@ func (s *Service) DisplayName(ctx context.Context, id store.ID) (string, error) 
 	var name string
 	err := s.db.Reader().QueryRow(ctx, "SELECT display_name FROM users WHERE id = ?", id).Scan(&name)
 	return name, err
-}
-
-// companyOf is the nearest unit of kind company at or above unit, or the
-// root when there is none.
-func (s *Service) companyOf(ctx context.Context, unit store.ID) (org.Unit, error) {
-	u, err := s.org.Get(ctx, unit)
-	if err != nil {
-		return org.Unit{}, err
-	}
-	for u.Kind != org.Company && u.ParentID != nil {
-		parent, err := s.org.Get(ctx, *u.ParentID)
-		if err != nil {
-			return org.Unit{}, err
-		}
-		u = parent
-	}
-	return u, nil // a company, or the root for group-level staff
 }

@@ -16,6 +16,7 @@ import (
 	"kefu/internal/audit"
 	"kefu/internal/auth"
 	"kefu/internal/i18n"
+	"kefu/internal/org"
 	"kefu/internal/policy"
 	"kefu/internal/store"
 )
@@ -84,10 +85,11 @@ func (s *Service) addPoints(ctx context.Context, tx store.Conn, p *auth.Principa
 	if len(points) == 0 {
 		return nil, nil
 	}
-	company, err := companyOf(ctx, tx, unit)
+	companyUnit, err := org.CompanyOf(ctx, tx, unit)
 	if err != nil {
 		return nil, err
 	}
+	company := companyUnit.ID
 	now := store.Micros(s.now())
 	var out []ServicePoint
 	for i, in := range points {
@@ -143,32 +145,6 @@ func duplicateArchive(field, account, archive string) error {
 	}
 	return apperr.Conflict(field, i18n.T("账号 %[1]s 已有档案 %[2]s，不能重复建档（一户一档，CUS-001）",
 		"account %[1]s already has archive %[2]s; a second one cannot be created (CUS-001)", account, archive))
-}
-
-// companyOf is the company an org unit belongs to: the nearest unit of
-// kind company up the tree, else the root. Account numbers are unique per
-// company and kind (CUS-001).
-func companyOf(ctx context.Context, c store.Conn, unit store.ID) (store.ID, error) {
-	var path string
-	if err := c.QueryRow(ctx, "SELECT path FROM org_units WHERE id = ?", unit).Scan(&path); err != nil {
-		return 0, err
-	}
-	var ids []any
-	for _, part := range strings.Split(strings.Trim(path, "/"), "/") {
-		if id, err := strconv.ParseInt(part, 10, 64); err == nil {
-			ids = append(ids, id)
-		}
-	}
-	if len(ids) == 0 {
-		return unit, nil
-	}
-	var company store.ID
-	err := c.QueryRow(ctx, "SELECT id FROM org_units WHERE id IN ("+store.Placeholders(len(ids))+
-		") AND kind = 'company' ORDER BY depth DESC LIMIT 1", ids...).Scan(&company)
-	if errors.Is(err, sql.ErrNoRows) {
-		return store.ID(ids[0].(int64)), nil
-	}
-	return company, err
 }
 
 // nextArchiveNo numbers archives per prefix: G-000001, G-000002 …

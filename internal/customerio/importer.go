@@ -216,9 +216,20 @@ func (s *Service) check(ctx context.Context, req Request, unit store.ID, pack *p
 	b := newBuilder(&m, pack, unit, l.merges)
 	rep.Mapping = m // with the columns the pack cannot take marked
 	bad := map[int]bool{}
-	var pending []row // valid rows waiting for the archive check
+	var pending []row     // valid rows waiting for the archive check
+	var company *org.Unit // the unit's company, read once (at the first batch)
 	flush := func() error {
-		if err := s.checkOnFile(ctx, unit, pending); err != nil {
+		if len(pending) == 0 {
+			return nil
+		}
+		if company == nil {
+			c, err := s.org.CompanyOf(ctx, unit)
+			if err != nil {
+				return err
+			}
+			company = &c
+		}
+		if err := s.checkOnFile(ctx, *company, pending); err != nil {
 			return err
 		}
 		for _, r := range pending {

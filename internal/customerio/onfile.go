@@ -2,7 +2,6 @@ package customerio
 
 import (
 	"context"
-	"strings"
 
 	"kefu/internal/customer"
 	"kefu/internal/i18n"
@@ -14,14 +13,10 @@ import (
 // account number the company already keeps for the same kind of service
 // point, or — for a row without an account — a customer of the company
 // with the same name and phone (CUS-016). One query per kind of key for
-// the whole batch.
-func (s *Service) checkOnFile(ctx context.Context, unit store.ID, rows []row) error {
+// the whole batch. company is the companyOf the import's unit.
+func (s *Service) checkOnFile(ctx context.Context, company org.Unit, rows []row) error {
 	if len(rows) == 0 {
 		return nil
-	}
-	company, err := s.companyOf(ctx, unit)
-	if err != nil {
-		return err
 	}
 	r := s.db.Reader()
 	byAccount := map[string][]int{} // kind \x00 account → row indexes
@@ -93,31 +88,4 @@ func (s *Service) checkOnFile(ctx context.Context, unit store.ID, rows []row) er
 		}
 	}
 	return nil
-}
-
-// companyOf is the company that keeps the unit's accounts: the nearest
-// unit of kind company at or above it, else the root.
-func (s *Service) companyOf(ctx context.Context, unit store.ID) (org.Unit, error) {
-	u, err := s.org.Get(ctx, unit)
-	if err != nil {
-		return u, err
-	}
-	ids := strings.Split(strings.Trim(u.Path, "/"), "/")
-	for i := len(ids) - 1; i >= 0; i-- {
-		id, err := store.ParseID(ids[i])
-		if err != nil {
-			continue
-		}
-		a, err := s.org.Get(ctx, id)
-		if err != nil {
-			return u, err
-		}
-		if a.Kind == org.Company {
-			return a, nil
-		}
-		if i == 0 {
-			return a, nil
-		}
-	}
-	return u, nil
 }
