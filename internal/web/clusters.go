@@ -7,6 +7,7 @@ package web
 // timelines.
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -200,11 +201,20 @@ func (s *Server) letterShow(w http.ResponseWriter, rq *request) error {
 		return err
 	}
 	d := letterData{L: lt, Date: chineseDate(lt.IssuedAt)}
-	p := s.policyOfTickets(rq, lt.Tickets)
+	// The first work order answered gives the pack of the category names
+	// (nil when unknown) and the receiving point whose company signs;
+	// without one, the reader's unit signs.
+	var p *policy.Pack
+	unit := rq.P.OrgUnitID
+	if len(lt.Tickets) > 0 {
+		if t, err := s.tickets.Get(ctx, rq.P, lt.Tickets[0].ID); err == nil {
+			p, unit = s.packOf(&t), t.ReceivingUnitID
+		}
+	}
 	for _, m := range lt.Tickets {
 		d.Members = append(d.Members, summaryRowOf(m, p, l))
 	}
-	d.Issuer = s.issuerName(rq, lt.Tickets)
+	d.Issuer = s.issuerName(ctx, unit)
 	pg := s.newPage(rq, "ol.title", "tickets")
 	pg.Title = lt.Number + " · " + lt.Title
 	pg.Data = d
@@ -218,56 +228,17 @@ func chineseDate(t time.Time) string {
 	return strconv.Itoa(t.Year()) + "年" + strconv.Itoa(int(t.Month())) + "月" + strconv.Itoa(t.Day()) + "日"
 }
 
-// issuerName is the company that signs a letter: the nearest company above
-// the receiving point of the first work order answered, else the reader's unit.
-func (s *Server) issuerName(rq *request, members []ticket.Summary) string {
-	ctx := rq.Context()
-	unit := rq.P.OrgUnitID
-	if len(members) > 0 {
-		if t, err := s.tickets.Get(ctx, rq.P, members[0].ID); err == nil {
-			unit = t.ReceivingUnitID
-		}
-	}
-	units, err := s.org.List(ctx)
+// issuerName is the company that signs a letter: the nearest company at
+// or above unit (org.CompanyOf), else the unit itself.
+func (s *Server) issuerName(ctx context.Context, unit store.ID) string {
+	c, err := s.org.CompanyOf(ctx, unit)
 	if err != nil {
 		return ""
 	}
-	return companyOf(units, unit)
-}
-
-// companyOf is the name of the nearest unit of kind company at or above
-// id, else of the unit itself.
-func companyOf(units []org.Unit, id store.ID) string {
-	byID := map[store.ID]org.Unit{}
-	for _, u := range units {
-		byID[u.ID] = u
-	}
-	u, ok := byID[id]
-	if !ok {
-		return ""
-	}
-	for cur := u; ; {
-		if cur.Kind == org.Company {
-			return cur.Name
-		}
-		if cur.ParentID == nil {
-			return u.Name
-		}
-		if cur, ok = byID[*cur.ParentID]; !ok {
-			return u.Name
+	if c.Kind != org.Company {
+		if c, err = s.org.Get(ctx, unit); err != nil {
+			return ""
 		}
 	}
-}
-
-// policyOfTickets is the latest version of the pack of the first work
-// order's category names (nil when unknown).
-func (s *Server) policyOfTickets(rq *request, members []ticket.Summary) *policy.Pack {
-	if len(members) == 0 {
-		return nil
-	}
-	t, err := s.tickets.Get(rq.Context(), rq.P, members[0].ID)
-	if err != nil {
-		return nil
-	}
-	return s.packOf(&t)
+	return c.Name
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -71,7 +72,7 @@ func failCustomer(f *Form, err error, l i18n.Locale, point string, fields []stri
 		return true
 	}
 	field := customerField(e.Field, point)
-	if field == "" || !containsStr(fields, field) && !strings.HasPrefix(field, "sp") {
+	if field == "" || !slices.Contains(fields, field) && !strings.HasPrefix(field, "sp") {
 		f.Alert = e.Message.In(l)
 		return true
 	}
@@ -171,7 +172,7 @@ func (s *Server) renderCustomerForm(w http.ResponseWriter, rq *request, status i
 	title := "cus.new"
 	if edit != nil {
 		d.Edit, d.C, title = true, *edit, "cus.edit"
-		d.IDMasked = containsStr(edit.Masked, policy.FieldIDNumber)
+		d.IDMasked = slices.Contains(edit.Masked, policy.FieldIDNumber)
 	}
 	if cands != nil {
 		d.Checked, d.Candidates = true, *cands
@@ -308,7 +309,7 @@ func customerValues(c customer.Customer) url.Values {
 		"email": {c.Email}, "type": {c.Type}, "car_brand": {c.CarBrand}, "car_plate": {c.CarPlate}, "note": {c.Note},
 		"outage_contact": {c.OutageContact}, "special_groups": c.SpecialGroups, "flags": c.Flags,
 		"version": {strconv.Itoa(c.Version)}}
-	if !containsStr(c.Masked, policy.FieldIDNumber) {
+	if !slices.Contains(c.Masked, policy.FieldIDNumber) {
 		v.Set("id_number", c.IDNumber)
 	}
 	if c.KeyAccount {

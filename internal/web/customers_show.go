@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -166,8 +167,8 @@ func (s *Server) customerView(rq *request, id store.ID, failed string, f *Form) 
 	r := &pack.Customers
 	v := &customerView{C: c, PackName: nameIn(pack.Name, l), KindName: label("cus.kind." + string(c.Kind)).In(l),
 		TypeName: customerTypeName(pack, c.Type, l), Groups: keyedNames(r.SpecialGroups, c.SpecialGroups, l),
-		Flags: keyedNames(r.RiskFlags, c.Flags, l), IDMasked: containsStr(c.Masked, policy.FieldIDNumber),
-		ProfileHidden: containsStr(c.Masked, policy.FieldProfile), CanWrite: p.Can(auth.PermCustomersWrite),
+		Flags: keyedNames(r.RiskFlags, c.Flags, l), IDMasked: slices.Contains(c.Masked, policy.FieldIDNumber),
+		ProfileHidden: slices.Contains(c.Masked, policy.FieldProfile), CanWrite: p.Can(auth.PermCustomersWrite),
 		CanManage: p.Can(auth.PermCustomersManage), Failed: failed, Forms: map[string]*Form{}}
 	if failed != "" && f != nil {
 		v.Forms[failed] = f

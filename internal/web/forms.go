@@ -25,6 +25,15 @@ func newForm(v url.Values) *Form {
 	return &Form{Values: v, Errors: map[string]string{}}
 }
 
+// idOf parses a path id or answers 404.
+func idOf(rq *request) (store.ID, error) {
+	id, err := store.ParseID(rq.PathValue("id"))
+	if err != nil {
+		return 0, notFound()
+	}
+	return id, nil
+}
+
 // postForm parses a posted form and the id of the path (404 if it is no id).
 func postForm(rq *request) (store.ID, *Form, error) {
 	id, err := idOf(rq)

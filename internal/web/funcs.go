@@ -38,7 +38,7 @@ func funcs(l i18n.Locale, a *assets) template.FuncMap {
 			if t.IsZero() {
 				return "—"
 			}
-			return t.In(shanghai).Format("2006-01-02 15:04")
+			return exact(t)
 		},
 		"dts": func(t time.Time) string { return t.In(shanghai).Format("2006-01-02 15:04:05") },
 		// indent is the visible depth of a unit in a <select>.
@@ -70,9 +70,7 @@ func funcs(l i18n.Locale, a *assets) template.FuncMap {
 			if len(opts) > 0 {
 				d.Opts = opts[0]
 			} else {
-				for _, k := range packKeys {
-					d.Opts = append(d.Opts, option{k, packName(k, l)})
-				}
+				d.Opts = builtinPackOptions(l)
 			}
 			d.Known = knownPack(d.Opts, f.Get("pack"))
 			return d
@@ -129,22 +127,18 @@ func packName(key string, l i18n.Locale) string {
 	if key == "" {
 		return label("org.pack_inherit").In(l)
 	}
-	if t, ok := labels["pack."+key]; ok {
-		return t.In(l)
-	}
-	return key
+	return labelOr("pack."+key, key, l)
 }
 
-func auditAction(a string, l i18n.Locale) string {
-	if t, ok := labels["audit.action."+a]; ok {
-		return t.In(l)
+// builtinPackOptions are the built-in packs as options of a select.
+func builtinPackOptions(l i18n.Locale) []option {
+	var out []option
+	for _, k := range packKeys {
+		out = append(out, option{k, packName(k, l)})
 	}
-	return a
+	return out
 }
 
-func objectType(t string, l i18n.Locale) string {
-	if x, ok := labels["audit.object."+t]; ok {
-		return x.In(l)
-	}
-	return t
-}
+func auditAction(a string, l i18n.Locale) string { return labelOr("audit.action."+a, a, l) }
+
+func objectType(t string, l i18n.Locale) string { return labelOr("audit.object."+t, t, l) }

@@ -123,9 +123,9 @@ func (s *Server) orgCreate(w http.ResponseWriter, rq *request) error {
 
 // orgUpdate renames, re-codes, re-assigns the pack, (de)activates or moves a unit.
 func (s *Server) orgUpdate(w http.ResponseWriter, rq *request) error {
-	id, err := store.ParseID(rq.PathValue("id"))
+	id, err := idOf(rq)
 	if err != nil {
-		return notFound()
+		return err
 	}
 	u, err := s.org.Get(rq.Context(), id)
 	if err != nil {

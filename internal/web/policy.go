@@ -423,11 +423,7 @@ func readPackUpload(rq *request) ([]byte, string, error) {
 // packOptions are the packs an org unit may name, for the org page's select.
 func (s *Server) packOptions(l i18n.Locale) []option {
 	if s.policy == nil {
-		var out []option
-		for _, k := range packKeys {
-			out = append(out, option{k, packName(k, l)})
-		}
-		return out
+		return builtinPackOptions(l)
 	}
 	var out []option
 	for _, sm := range s.policy.List() {

@@ -11,13 +11,13 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"kefu/internal/customer"
 	"kefu/internal/i18n"
 	"kefu/internal/policy"
 	"kefu/internal/services"
-	"kefu/internal/store"
 	"kefu/internal/ticket"
 )
 
@@ -86,14 +86,6 @@ func severityName(p *policy.Pack, key string, l i18n.Locale) string {
 	return key
 }
 
-// labelOr is the label under key, or def when there is none.
-func labelOr(key, def string, l i18n.Locale) string {
-	if t, ok := labels[key]; ok {
-		return t.In(l)
-	}
-	return def
-}
-
 func statusName(st ticket.Status, l i18n.Locale) string {
 	return labelOr("tkt.status."+string(st), string(st), l)
 }
@@ -135,7 +127,7 @@ type ticketsData struct {
 func (s *Server) ticketsList(w http.ResponseWriter, rq *request) error {
 	ctx, q, l := rq.Context(), rq.URL.Query(), rq.Lang
 	tab := q.Get("tab")
-	if !containsStr(queueTabs, tab) {
+	if !slices.Contains(queueTabs, tab) {
 		tab = "all"
 	}
 	f := ticket.Filter{Status: ticket.Status(q.Get("status")), Category: q.Get("category"), Q: q.Get("q"),
@@ -200,15 +192,6 @@ func statusOrOK(f *Form) int {
 		return http.StatusUnprocessableEntity
 	}
 	return http.StatusOK
-}
-
-func containsStr(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // customerMatch is one customer the intake lookup offers: the snapshot of
@@ -309,7 +292,7 @@ func categoryGroups(p *policy.Pack, l i18n.Locale) []catGroup {
 		}
 	}
 	for _, c := range p.Categories {
-		if !containsStr(policy.Groups, c.Group) {
+		if !slices.Contains(policy.Groups, c.Group) {
 			i := add(c.Group)
 			out[i].Cats = append(out[i].Cats, catOptionOf(c, l))
 		}
@@ -324,13 +307,4 @@ func catOptionOf(c policy.Category, l i18n.Locale) catOption {
 	}
 	return catOption{Key: c.Key, Name: nameIn(c.Name, l), Respondent: c.Respondent, Severity: c.Severity,
 		Clocks: strings.Join(clocks, "、")}
-}
-
-// idOf parses a path id or answers 404.
-func idOf(rq *request) (store.ID, error) {
-	id, err := store.ParseID(rq.PathValue("id"))
-	if err != nil {
-		return 0, notFound()
-	}
-	return id, nil
 }

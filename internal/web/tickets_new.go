@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -139,7 +140,7 @@ func failOn(f *Form, err error, l i18n.Locale, fields []string) bool {
 	if m, ok := serviceField[field]; ok {
 		field = m
 	}
-	if e.Status == http.StatusConflict || field == "" || !containsStr(fields, field) {
+	if e.Status == http.StatusConflict || field == "" || !slices.Contains(fields, field) {
 		f.Alert = e.Message.In(l)
 		return true
 	}

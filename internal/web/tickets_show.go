@@ -126,7 +126,10 @@ func (s *Server) ticketView(rq *request, id store.ID, failed *actionForm) (*tick
 		}
 		v.Categories = categoryGroups(p, l)
 	}
-	units := s.unitNames(ctx)
+	if v.Units, err = s.org.List(ctx); err != nil {
+		return nil, err
+	}
+	units := unitNames(v.Units)
 	v.ReceivingUnit = units.name(t.ReceivingUnitID)
 	v.HandlingUnit = units.name(t.HandlingUnitID)
 	v.EscalatedUnit = units.name(t.EscalatedUnitID)
@@ -167,9 +170,6 @@ func (s *Server) ticketView(rq *request, id store.ID, failed *actionForm) (*tick
 			v.Results = append(v.Results, ev.Name+"："+ev.Text)
 		}
 	}
-	if v.Units, err = s.org.List(ctx); err != nil {
-		return nil, err
-	}
 	v.Actions = s.actionForms(rq.P, &t, p, failed, l)
 	for _, a := range v.Actions {
 		a.V = v
@@ -180,15 +180,13 @@ func (s *Server) ticketView(rq *request, id store.ID, failed *actionForm) (*tick
 	return v, nil
 }
 
-// unitNamer names org units, reading the tree once.
+// unitNamer names org units, from the tree read once per page.
 type unitNamer map[store.ID]string
 
-func (s *Server) unitNames(ctx context.Context) unitNamer {
+func unitNames(units []org.Unit) unitNamer {
 	out := unitNamer{}
-	if units, err := s.org.List(ctx); err == nil {
-		for _, u := range units {
-			out[u.ID] = u.Name
-		}
+	for _, u := range units {
+		out[u.ID] = u.Name
 	}
 	return out
 }

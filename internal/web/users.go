@@ -159,9 +159,9 @@ func (s *Server) userShow(w http.ResponseWriter, rq *request) error {
 }
 
 func (s *Server) userFromPath(rq *request) (auth.User, error) {
-	id, err := store.ParseID(rq.PathValue("id"))
+	id, err := idOf(rq)
 	if err != nil {
-		return auth.User{}, notFound()
+		return auth.User{}, err
 	}
 	return s.auth.Get(rq.Context(), rq.P, id)
 }
