@@ -361,6 +361,10 @@ func (s *seeder) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err := fn(tx); err != nil {
 		return err
 	}
+	// The search indexes of what fn wrote (SQLite 00014), in one pass.
+	if err := s.db.FlushDeferred(ctx, tx); err != nil {
+		return err
+	}
 	return tx.Commit()
 }
 

@@ -13,7 +13,6 @@ import (
 	"kefu/internal/i18n"
 	"kefu/internal/policy"
 	"kefu/internal/store"
-	"kefu/internal/textsearch"
 )
 
 // Input is a customer as POST /api/v1/customers (API.md) and one import
@@ -85,7 +84,7 @@ func fold(s string) string {
 	if !strings.ContainsFunc(s, func(r rune) bool { return r >= 0xFF01 && r <= 0xFF5E || r == 0x3000 }) {
 		return s
 	}
-	return strings.Map(textsearch.Narrow, s)
+	return strings.Map(store.Narrow, s)
 }
 
 // PhoneKey normalises a phone number to its digits: full-width digits
@@ -93,7 +92,7 @@ func fold(s string) string {
 func PhoneKey(phone string) string {
 	var b strings.Builder
 	for _, r := range phone {
-		if r = textsearch.Narrow(r); r >= '0' && r <= '9' {
+		if r = store.Narrow(r); r >= '0' && r <= '9' {
 			b.WriteRune(r)
 		}
 	}

@@ -38,6 +38,13 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 	if err != nil {
 		return len(res), fmt.Errorf("migrate: %w", err)
 	}
+	if err := db.loadDeferred(ctx); err != nil {
+		return len(res), err
+	}
+	// Index what a bulk writer or an older kefu left pending (00014).
+	if err := db.Tx(ctx, func(Conn) error { return nil }); err != nil {
+		return len(res), fmt.Errorf("flush search indexes: %w", err)
+	}
 	return len(res), nil
 }
 

@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
@@ -52,6 +53,10 @@ type DB struct {
 	read       *sql.DB
 	writeStmts *stmtCache // SQLite only: PostgreSQL's driver caches statements itself
 	readStmts  *stmtCache
+	group      *committer // SQLite only: runs every write transaction
+	// flush: the statements of FlushDeferred for the pending tables the
+	// schema has (SQLite from migration 00014; nil otherwise).
+	flush atomic.Pointer[[]string]
 	// Path is the SQLite file (empty on PostgreSQL).
 	Path string
 }
@@ -97,7 +102,8 @@ func openSQLite(ctx context.Context, opts Options) (*DB, error) {
 	// synchronous(FULL): a commit is on disk before it is acknowledged, so no
 	// acknowledged write is lost even on power failure (PRODUCT.md §5).
 	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
-	writeDSN := "file:" + path + "?" + common + "&_pragma=journal_mode(WAL)&_txlock=immediate"
+	// temp_store(MEMORY): the savepoint journals of group commit stay in memory.
+	writeDSN := "file:" + path + "?" + common + "&_pragma=journal_mode(WAL)&_pragma=temp_store(2)&_txlock=immediate"
 	w, err := sql.Open("sqlite", writeDSN)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
@@ -123,8 +129,14 @@ func openSQLite(ctx context.Context, opts Options) (*DB, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxLifetime(0)
-	return &DB{dialect: SQLite, write: w, read: r, Path: path,
-		writeStmts: newStmtCache(w), readStmts: newStmtCache(r)}, nil
+	db := &DB{dialect: SQLite, write: w, read: r, Path: path,
+		writeStmts: newStmtCache(w), readStmts: newStmtCache(r)}
+	if err := db.loadDeferred(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	db.group = newCommitter(db)
+	return db, nil
 }
 
 // Dialect reports which database this is.
@@ -132,6 +144,9 @@ func (db *DB) Dialect() Dialect { return db.dialect }
 
 // Close closes all connections.
 func (db *DB) Close() error {
+	if db.group != nil {
+		db.group.close()
+	}
 	if db.writeStmts != nil {
 		db.writeStmts.close()
 		db.readStmts.close()

@@ -18,8 +18,10 @@ const MaxAttempts = 8
 // function when SQLite reports the database busy (another process holds the
 // write lock) or PostgreSQL reports a serialization failure or deadlock; fn
 // must therefore have no effects outside the transaction. Any other error,
-// or a panic, rolls back. Never call Tx from inside fn: on SQLite the single
-// writer connection is already taken.
+// or a panic, rolls back. On SQLite fn runs on the group committer's
+// goroutine, possibly in one transaction with other callers' functions, each
+// behind its own savepoint (groupcommit.go). Never call Tx from inside fn:
+// the committer would wait for itself.
 func (db *DB) Tx(ctx context.Context, fn func(tx Conn) error) error {
 	backoff := 5 * time.Millisecond
 	if db.writeStmts != nil {
@@ -40,6 +42,9 @@ func (db *DB) Tx(ctx context.Context, fn func(tx Conn) error) error {
 }
 
 func (db *DB) tryTx(ctx context.Context, fn func(tx Conn) error) (err error) {
+	if db.group != nil {
+		return db.group.submit(ctx, fn)
+	}
 	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -64,6 +69,9 @@ func (db *DB) tryTx(ctx context.Context, fn func(tx Conn) error) (err error) {
 
 // IsRetryable reports whether err is a transient conflict worth retrying.
 func IsRetryable(err error) bool {
+	if errors.Is(err, errGroupAborted) {
+		return true
+	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		switch se.Code() & 0xff { // primary result code

@@ -55,7 +55,7 @@ type Index struct {
 }
 
 // Normalize normalises text for substring search, exactly as migrations
-// 00008 and 00012 normalise the searched docs: full-width ASCII forms
+// 00008, 00012 and 00014 normalise the searched docs: full-width ASCII forms
 // (U+FF01..U+FF5E) become ASCII and the ideographic space U+3000 a space;
 // ASCII letters are lower-cased (other scripts keep their case: SQLite has
 // no Unicode case folding); control characters become spaces; invalid
@@ -64,31 +64,16 @@ func Normalize(s string) string {
 	return strings.TrimSpace(Fold(s))
 }
 
-// Fold is Normalize without the trimming.
+// Fold is Normalize without the trimming: store.SearchNorm (the docs'
+// kefu_search_norm), with control characters as spaces and invalid UTF-8
+// dropped.
 func Fold(s string) string {
 	return strings.Map(func(r rune) rune {
-		r = Narrow(r)
 		if r < 0x20 || r == 0x7F {
-			r = ' '
-		}
-		if r >= 'A' && r <= 'Z' {
-			r += 'a' - 'A'
+			return ' '
 		}
 		return r
-	}, strings.ToValidUTF8(s, ""))
-}
-
-// Narrow turns a full-width ASCII form (U+FF01..U+FF5E: ０-９, Ａ-Ｚ, －,
-// （ …) into ASCII and the ideographic space U+3000 into a space, as
-// Chinese input methods type them; other runes are returned unchanged.
-func Narrow(r rune) rune {
-	switch {
-	case r >= 0xFF01 && r <= 0xFF5E:
-		return r - 0xFEE0
-	case r == 0x3000:
-		return ' '
-	}
-	return r
+	}, store.SearchNorm(strings.ToValidUTF8(s, "")))
 }
 
 // Condition returns a WHERE fragment that matches the rows whose id (the
