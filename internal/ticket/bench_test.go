@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -117,6 +118,25 @@ func BenchmarkCreate(b *testing.B) {
 						b.Fatal(err)
 					}
 				}
+			})
+			// 16 callers at once, as HTTP requests arrive: on SQLite their
+			// transactions share commits (store's group commit).
+			b.Run("create-parallel", func(b *testing.B) {
+				b.ReportAllocs()
+				b.SetParallelism(8)
+				var n atomic.Int64
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						i := n.Add(1)
+						_, err := f.svc.Create(f.ctx, p, ticket.CreateInput{Pack: "property", Category: "repair.simple",
+							Channel: "phone", Subject: "卫生间漏水", Description: "楼下天花板有水渍",
+							Customer: &customer.Input{Name: "张先生", Phone: fmt.Sprintf("1380013%04d", i%1000), Address: "3栋1单元502"}})
+						if err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
 			})
 		})
 	}

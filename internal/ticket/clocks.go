@@ -62,21 +62,30 @@ func deadlineError(field string, err error) error {
 // setTarget gives a running clock a new target, recomputes its warning and
 // moves its timers.
 func (s *Service) setTarget(ctx context.Context, tx store.Conn, c *clock, target time.Time) error {
-	cal, err := s.calendarOf(c)
-	if err != nil {
+	if err := s.placeTarget(c, target); err != nil {
 		return err
 	}
+	return s.scheduleTimers(ctx, tx, c)
+}
+
+// placeTarget sets a running clock's target and its warning point, in
+// memory only.
+func (s *Service) placeTarget(c *clock, target time.Time) error {
 	c.target = store.Micros(target)
 	if c.isTarget { // CAL-011: the warning of a target is the target itself
 		c.warnAt = c.target
-		return s.scheduleTimers(ctx, tx, c)
+		return nil
+	}
+	cal, err := s.calendarOf(c)
+	if err != nil {
+		return err
 	}
 	w, err := cal.WarningAt(store.FromMicros(c.started), target, c.dur.Unit, c.warnPct)
 	if err != nil {
 		return err
 	}
 	c.warnAt = store.Micros(w)
-	return s.scheduleTimers(ctx, tx, c)
+	return nil
 }
 
 // scheduleTimers schedules the warning (unless given already or not before
@@ -115,6 +124,15 @@ func (s *Service) cancelTimers(ctx context.Context, tx store.Conn, c *clock) err
 // start runs a pending clock from `from`: target = calendar deadline of its
 // duration (CAL-003..CAL-008, CAL-013).
 func (s *Service) start(ctx context.Context, tx store.Conn, c *clock, from time.Time, field string) error {
+	if err := s.begin(c, from, field); err != nil {
+		return err
+	}
+	return s.scheduleTimers(ctx, tx, c)
+}
+
+// begin sets a clock running from `from` with its target and warning
+// point on its calendar, in memory only.
+func (s *Service) begin(c *clock, from time.Time, field string) error {
 	cal, err := s.calendarOf(c)
 	if err != nil {
 		return err
@@ -125,61 +143,80 @@ func (s *Service) start(ctx context.Context, tx store.Conn, c *clock, from time.
 	}
 	c.state, c.started, c.provisional = ClockRunning, store.Micros(from), res.Provisional
 	c.original = store.Micros(res.At)
-	return s.setTarget(ctx, tx, c, res.At)
+	return s.placeTarget(c, res.At)
 }
 
 // meet stops a clock by its event: a running clock is met; a breached one
 // stays breached with the time it was finally met.
 func (s *Service) meet(ctx context.Context, tx store.Conn, c *clock, when time.Time) error {
+	if !meetAt(c, when) {
+		return nil
+	}
+	return s.cancelTimers(ctx, tx, c)
+}
+
+// meetAt is meet in memory: it reports whether the clock was open.
+func meetAt(c *clock, when time.Time) bool {
 	switch c.state {
 	case ClockRunning, ClockPaused:
 		c.state = ClockMet
 	case ClockBreached:
 	default:
-		return nil
+		return false
 	}
 	if c.met == 0 {
 		c.met = store.Micros(when)
 	}
-	return s.cancelTimers(ctx, tx, c)
+	return true
 }
 
 // applyEvent meets every clock the event stops and starts every pending
-// clock whose start events have now all happened (CAL-013). done holds the
-// events that happened before this one.
+// clock whose start events have now all happened (CAL-013), then moves
+// their timers and saves them. done holds the events that happened before
+// this one.
 func (s *Service) applyEvent(ctx context.Context, tx store.Conn, clocks []*clock, ev policy.Event, when time.Time,
 	done map[policy.Event]bool, field string) error {
+	changed, err := s.advance(clocks, ev, when, done, field)
+	if err != nil {
+		return err
+	}
+	for _, c := range changed {
+		if err := s.scheduleTimers(ctx, tx, c); err != nil { // cancels them when no longer running
+			return err
+		}
+		if err := saveClock(ctx, tx, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// advance is applyEvent in memory: it returns the clocks the event changed.
+func (s *Service) advance(clocks []*clock, ev policy.Event, when time.Time, done map[policy.Event]bool,
+	field string) ([]*clock, error) {
 	now := map[policy.Event]bool{ev: true}
 	for e := range done {
 		now[e] = true
 	}
+	var changed []*clock
 	for _, c := range clocks {
-		changed := false
-		if c.stopsOn == ev && c.met == 0 && (c.state == ClockRunning || c.state == ClockPaused || c.state == ClockBreached) {
-			if err := s.meet(ctx, tx, c, when); err != nil {
-				return err
-			}
-			changed = true
-		}
+		met := c.stopsOn == ev && c.met == 0 && meetAt(c, when)
+		started := false
 		if c.state == ClockPending && !slices.ContainsFunc(c.startsOn, func(e policy.Event) bool { return !now[e] }) {
-			if err := s.start(ctx, tx, c, when, field); err != nil {
-				return err
+			if err := s.begin(c, when, field); err != nil {
+				return nil, err
 			}
 			// The stop event came first (e.g. assigned before forwarded): met at once.
 			if c.stopsOn == ev || done[c.stopsOn] {
-				if err := s.meet(ctx, tx, c, when); err != nil {
-					return err
-				}
+				meetAt(c, when)
 			}
-			changed = true
+			started = true
 		}
-		if changed {
-			if err := saveClock(ctx, tx, c); err != nil {
-				return err
-			}
+		if met || started {
+			changed = append(changed, c)
 		}
 	}
-	return nil
+	return changed, nil
 }
 
 // fireWarn is the warning timer: the clock has used WarnPercent of its time.

@@ -154,15 +154,19 @@ func saveClock(ctx context.Context, tx store.Conn, c *clock) error {
 	return err
 }
 
+// insertClock stores a new clock with its state so far (a clock started by
+// the receipt is inserted running, with no second write).
 func insertClock(ctx context.Context, tx store.Conn, c *clock) error {
 	starts := make([]string, len(c.startsOn))
 	for i, e := range c.startsOn {
 		starts[i] = string(e)
 	}
 	id, err := tx.InsertID(ctx, `INSERT INTO ticket_clocks (ticket_id, kind, duration, calendar, pack_version, starts_on,
-		stops_on, warn_percent, state, target, scheduled, pausable) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		stops_on, warn_percent, state, target, scheduled, pausable, started_at, target_at, original_target_at, warn_at,
+		met_at, provisional) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		c.ticketID, string(c.kind), c.dur.String(), c.cal, c.packVersion, strings.Join(starts, ","),
-		string(c.stopsOn), c.warnPct, string(c.state), c.isTarget, c.scheduled, c.pausable)
+		string(c.stopsOn), c.warnPct, string(c.state), c.isTarget, c.scheduled, c.pausable,
+		c.started, c.target, c.original, c.warnAt, c.met, c.provisional)
 	c.id = id
 	return err
 }
@@ -292,4 +296,20 @@ func refreshQueueColumns(ctx context.Context, tx store.Conn, ticketID store.ID, 
 		next_due_at = coalesce((SELECT min(target_at) FROM ticket_clocks WHERE ticket_id = ? AND state = 'running'), 0),
 		updated_at = ? WHERE id = ?`, ticketID, ticketID, store.Micros(now), ticketID)
 	return err
+}
+
+// queueColumns is refreshQueueColumns in memory, over all of a work order's
+// clocks: any breached, and the earliest running target (0 = none).
+func queueColumns(clocks []*clock) (breached bool, nextDue int64) {
+	for _, c := range clocks {
+		switch c.state {
+		case ClockBreached:
+			breached = breached || c.replaced == 0
+		case ClockRunning:
+			if nextDue == 0 || c.target < nextDue {
+				nextDue = c.target
+			}
+		}
+	}
+	return breached, nextDue
 }
