@@ -51,8 +51,13 @@ type committer struct {
 	quit     chan struct{}
 	stopped  sync.WaitGroup
 	once     sync.Once
-	commits  atomic.Int64 // transactions committed
-	members  atomic.Int64 // functions committed in them
+	// closing guards requests: submit sends under the read lock while
+	// closed is false, so every request sent is in the channel before
+	// close sets closed and the loop drains it.
+	closing sync.RWMutex
+	closed  bool
+	commits atomic.Int64 // transactions committed
+	members atomic.Int64 // functions committed in them
 }
 
 // CommitStats counts the group commits of a SQLite database since it was
@@ -60,6 +65,9 @@ type committer struct {
 type CommitStats struct {
 	Commits int64 `json:"commits"`
 	Members int64 `json:"members"`
+	// CheckpointedFrames counts WAL frames the background checkpointer
+	// copied into the database file.
+	CheckpointedFrames int64 `json:"checkpointed_frames"`
 }
 
 // CommitStats reports the group commits so far (zero on PostgreSQL, where
@@ -68,7 +76,8 @@ func (db *DB) CommitStats() CommitStats {
 	if db.group == nil {
 		return CommitStats{}
 	}
-	return CommitStats{Commits: db.group.commits.Load(), Members: db.group.members.Load()}
+	return CommitStats{Commits: db.group.commits.Load(), Members: db.group.members.Load(),
+		CheckpointedFrames: db.ckpt.copied.Load()}
 }
 
 func newCommitter(db *DB) *committer {
@@ -86,11 +95,16 @@ var errClosed = errors.New("store: database is closed")
 // must not learn "cancelled" of a write that then commits.
 func (c *committer) submit(ctx context.Context, fn func(tx Conn) error) error {
 	r := &txRequest{ctx: ctx, fn: fn, done: make(chan txOutcome, 1)}
+	c.closing.RLock()
+	if c.closed {
+		c.closing.RUnlock()
+		return errClosed
+	}
 	select {
 	case c.requests <- r:
-	case <-c.quit:
-		return errClosed
+		c.closing.RUnlock()
 	case <-ctx.Done():
+		c.closing.RUnlock()
 		return ctx.Err()
 	}
 	out := <-r.done
@@ -102,7 +116,12 @@ func (c *committer) submit(ctx context.Context, fn func(tx Conn) error) error {
 
 // close stops the committer once the requests already handed over are done.
 func (c *committer) close() {
-	c.once.Do(func() { close(c.quit) })
+	c.once.Do(func() {
+		c.closing.Lock()
+		c.closed = true
+		c.closing.Unlock()
+		close(c.quit)
+	})
 	c.stopped.Wait()
 }
 
@@ -195,6 +214,7 @@ func (c *committer) runGroup(first *txRequest) {
 	} else {
 		c.commits.Add(1)
 		c.members.Add(int64(len(ok)))
+		c.db.ckpt.poke()
 	}
 	for _, m := range ok {
 		m.done <- outcome

@@ -235,3 +235,35 @@ func TestTxAfterClose(t *testing.T) {
 		t.Error("Tx after Close succeeded")
 	}
 }
+
+// TestBackgroundCheckpoint: commits leave the WAL to the background
+// checkpointer, which copies it into the database file.
+func TestBackgroundCheckpoint(t *testing.T) {
+	db := storetest.OpenSQLite(t)
+	ctx := context.Background()
+	createKV(t, db)
+	for i := range 200 {
+		if err := db.Tx(ctx, func(tx store.Conn) error {
+			_, err := tx.Exec(ctx, "INSERT INTO kv (k, v) VALUES (?, ?)", fmt.Sprint("c", i), i)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for db.CommitStats().CheckpointedFrames == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no WAL frame was checkpointed")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	var autocheckpoint int
+	if err := db.Tx(ctx, func(tx store.Conn) error {
+		return tx.QueryRow(ctx, "PRAGMA wal_autocheckpoint").Scan(&autocheckpoint)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if autocheckpoint != 0 {
+		t.Errorf("the writer checkpoints itself every %d pages, want 0 (background)", autocheckpoint)
+	}
+}

@@ -53,7 +53,8 @@ type DB struct {
 	read       *sql.DB
 	writeStmts *stmtCache // SQLite only: PostgreSQL's driver caches statements itself
 	readStmts  *stmtCache
-	group      *committer // SQLite only: runs every write transaction
+	group      *committer    // SQLite only: runs every write transaction
+	ckpt       *checkpointer // SQLite only: copies the WAL into the database
 	// flush: the statements of FlushDeferred for the pending tables the
 	// schema has (SQLite from migration 00014; nil otherwise).
 	flush atomic.Pointer[[]string]
@@ -103,7 +104,9 @@ func openSQLite(ctx context.Context, opts Options) (*DB, error) {
 	// acknowledged write is lost even on power failure (PRODUCT.md §5).
 	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
 	// temp_store(MEMORY): the savepoint journals of group commit stay in memory.
-	writeDSN := "file:" + path + "?" + common + "&_pragma=journal_mode(WAL)&_pragma=temp_store(2)&_txlock=immediate"
+	// wal_autocheckpoint(0): checkpoints run in the background (checkpoint.go).
+	writeDSN := "file:" + path + "?" + common +
+		"&_pragma=journal_mode(WAL)&_pragma=temp_store(2)&_pragma=wal_autocheckpoint(0)&_txlock=immediate"
 	w, err := sql.Open("sqlite", writeDSN)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
@@ -135,6 +138,10 @@ func openSQLite(ctx context.Context, opts Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if db.ckpt, err = newCheckpointer(path, "file:"+path+"?"+common); err != nil {
+		db.Close()
+		return nil, err
+	}
 	db.group = newCommitter(db)
 	return db, nil
 }
@@ -146,6 +153,9 @@ func (db *DB) Dialect() Dialect { return db.dialect }
 func (db *DB) Close() error {
 	if db.group != nil {
 		db.group.close()
+	}
+	if db.ckpt != nil {
+		_ = db.ckpt.close()
 	}
 	if db.writeStmts != nil {
 		db.writeStmts.close()
