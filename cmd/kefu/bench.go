@@ -12,16 +12,30 @@ import (
 	"kefu/internal/store"
 )
 
-// benchCmd runs the benchmark tools: `kefu bench seed` fills a database
-// with generated customers and work orders (issue 6).
+// benchSeedUsage is the synopsis of `kefu bench seed`.
+const benchSeedUsage = "kefu bench seed [--data DIR | --db URL] --customers N --tickets M [--seed S]"
+
+// benchCmd runs the benchmark tools (issue 6): `kefu bench seed` fills a
+// database with generated customers and work orders, `kefu bench load`
+// drives a running server over HTTP.
 func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "seed" {
-		return exitError{2, "usage: kefu bench seed [--data DIR | --db URL] --customers N --tickets M [--seed S]"}
+	if len(args) > 0 {
+		switch args[0] {
+		case "seed":
+			return benchSeed(ctx, args[1:], stdout, stderr)
+		case "load":
+			return benchLoad(ctx, args[1:], stdout, stderr)
+		}
 	}
+	return exitError{2, "usage: " + benchSeedUsage + " | " + benchLoadUsage}
+}
+
+// benchSeed is `kefu bench seed`.
+func benchSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := config.Defaults()
 	var customers, tickets int
 	var seedValue uint64
-	err := flags("bench seed", args[1:], stderr, func(fs *flag.FlagSet) {
+	err := flags("bench seed", args, stderr, func(fs *flag.FlagSet) {
 		cfg.Database(fs)
 		fs.IntVar(&customers, "customers", 0, "customers to generate (each with 1.25 service points on average)")
 		fs.IntVar(&tickets, "tickets", 0, "work orders to generate")

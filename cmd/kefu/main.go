@@ -31,6 +31,7 @@ Usage:
   kefu export customers --format xlsx|csv [-o FILE] [--q TEXT] [--type KEY] [--grade A-D] [--unit ID]
   kefu policy list
   kefu bench seed [--data DIR | --db URL] --customers N --tickets M [--seed S]
+  kefu bench load [--url URL] [--user NAME] [--password PW] [--clients N] [--duration T] [--scenario LIST] [--json FILE|-] [--server-pid PID]
   kefu version
 
 Every command that opens the database takes --data or --db (or KEFU_DATA, KEFU_DB).

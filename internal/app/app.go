@@ -220,6 +220,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	if a.Config.DebugAddr != "" {
+		if err := a.serveDebug(ctx, a.Config.DebugAddr); err != nil {
+			return err
+		}
+	}
 	go a.refreshShared(ctx, 5*time.Second)
 	// Import jobs left running by a stopped process are marked failed.
 	if n, err := a.Imports.RecoverJobs(ctx); err != nil {

@@ -23,6 +23,7 @@ type Config struct {
 	MaxUploadBytes int64         // KEFU_MAX_UPLOAD, --max-upload: largest document file
 	SecureCookies  bool          // KEFU_SECURE_COOKIES, --secure-cookies (set behind HTTPS)
 	LogFormat      string        // KEFU_LOG_FORMAT, --log-format: text or json
+	DebugAddr      string        // KEFU_DEBUG_ADDR, --debug-addr: profiling listener (empty: none)
 }
 
 // Defaults are the settings when nothing is given.
@@ -50,6 +51,8 @@ func (c *Config) Server(fs *flag.FlagSet) {
 	fs.Int64Var(&c.MaxUploadBytes, "max-upload", envInt("KEFU_MAX_UPLOAD", c.MaxUploadBytes), "largest uploaded document in bytes (KEFU_MAX_UPLOAD)")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", envBool("KEFU_SECURE_COOKIES", c.SecureCookies), "mark cookies Secure; set when served over HTTPS (KEFU_SECURE_COOKIES)")
 	fs.StringVar(&c.LogFormat, "log-format", env("KEFU_LOG_FORMAT", c.LogFormat), "log format: text or json (KEFU_LOG_FORMAT)")
+	fs.StringVar(&c.DebugAddr, "debug-addr", env("KEFU_DEBUG_ADDR", c.DebugAddr),
+		"serve Go profiles (/debug/pprof/) and store statistics (/debug/store) on this address, e.g. 127.0.0.1:6060; never expose it (KEFU_DEBUG_ADDR)")
 }
 
 func env(k, def string) string {
