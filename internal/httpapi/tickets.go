@@ -30,6 +30,12 @@ func (a *API) ticketRoutes(svc *ticket.Service) []Route {
 				{"mine", "true: assigned to me"}, {"unit", "handling org unit id"}, {"due_soon", "true: a clock passed its warning"},
 				{"limit", "1–500, default 50"}, {"cursor", "next_cursor of the previous page"}},
 			Response: list[ticket.Ticket]{}, handle: t.listTickets},
+		// A literal path: the mux prefers it to /api/v1/tickets/{id}.
+		{Method: "GET", Path: "/api/v1/tickets/counts", Permission: auth.PermTicketsRead, Tag: "tickets",
+			Summary: "工单概况 Dashboard counts of the work orders owned in the caller's scope: open, breached, due soon, " +
+				"received and closed today and this month, by status, pack and category (kept as counters, issue 6)",
+			Query:    []Param{{"unit", "org unit id: only work orders owned in its subtree (within the caller's scope)"}},
+			Response: ticket.Counts{}, handle: t.ticketCounts},
 		{Method: "GET", Path: "/api/v1/tickets/{id}", Permission: auth.PermTicketsRead, Tag: "tickets",
 			Summary: "工单详情 One work order with its clocks and timeline", Response: ticket.Ticket{}, handle: t.getTicket},
 		// The service checks tickets:act, or tickets:approve for approve/reject_extension.
@@ -134,5 +140,21 @@ func (t ticketAPI) listTickets(w http.ResponseWriter, r *http.Request, p *auth.P
 		return err
 	}
 	writeJSON(w, http.StatusOK, newList(page.Items, page.Next))
+	return nil
+}
+
+func (t ticketAPI) ticketCounts(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	var f ticket.CountsFilter
+	if s := r.URL.Query().Get("unit"); s != "" {
+		var err error
+		if f.Unit, err = store.ParseID(s); err != nil {
+			return apperr.Validation("unit", i18n.T("须为组织单元编号", "must be an org unit id"))
+		}
+	}
+	c, err := t.svc.Counts(r.Context(), p, f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
 	return nil
 }

@@ -3,13 +3,16 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"runtime"
 	"slices"
+	"strconv"
 	"time"
 
 	"kefu/internal/auth"
 	"kefu/internal/i18n"
 	"kefu/internal/store"
+	"kefu/internal/ticket"
 )
 
 // homeData is the 工作台 page.
@@ -20,6 +23,21 @@ type homeData struct {
 	Roles    []auth.Role
 	Entries  []navLink // the user's modules, built or coming
 	Status   *systemStatus
+	Tickets  *ticketCard // users with tickets:read
+}
+
+// ticketCard is the 工单概况 card of the home page: the dashboard counts
+// (ticket.Counts), each figure a link to the queue that lists them.
+type ticketCard struct {
+	Figures  []figure // open, breached, due soon, received and closed today
+	Statuses []figure
+	Month    string // received and closed this month
+}
+
+// figure is one count with its label and the list it links to.
+type figure struct {
+	Label, Value, Href string
+	Alert              bool // breached: shown in red when not zero
 }
 
 // systemStatus is the administrators' card on the home page.
@@ -69,10 +87,45 @@ func (s *Server) home(w http.ResponseWriter, rq *request) error {
 		}
 		d.Status = st
 	}
+	if s.tickets != nil && rq.P.Can(auth.PermTicketsRead) {
+		if c, err := s.tickets.Counts(ctx, rq.P, ticket.CountsFilter{}); err == nil {
+			d.Tickets = newTicketCard(c, rq.Lang)
+		} else {
+			s.log.WarnContext(ctx, "home: work-order counts", "err", err) // the page works without the card
+		}
+	}
 	pg := s.newPage(rq, "home.title", "home")
 	pg.Data = d
 	s.render(w, rq, http.StatusOK, "home", pg)
 	return nil
+}
+
+// newTicketCard lays out the counts. The links open the work-order list
+// with the nearest filter it has: the queues (tickets.go queueTabs) and
+// one status; the list shows the work orders the caller may see, newest
+// first, so today's intake is at its top.
+func newTicketCard(c ticket.Counts, l i18n.Locale) *ticketCard {
+	n := func(v int64) string { return strconv.FormatInt(v, 10) }
+	list := func(k, v string) string { return "/tickets?" + url.Values{k: {v}}.Encode() }
+	due := n(c.DueSoon)
+	if c.DueSoonCapped {
+		due += "+"
+	}
+	card := &ticketCard{
+		Figures: []figure{
+			{Label: label("home.tickets_open").In(l), Value: n(c.Open), Href: list("tab", "all")},
+			{Label: label("home.tickets_breached").In(l), Value: n(c.Breached), Href: list("tab", "breached"), Alert: c.Breached > 0},
+			{Label: label("home.tickets_due").In(l), Value: due, Href: list("tab", "due")},
+			{Label: label("home.tickets_received_today").In(l), Value: n(c.ReceivedToday), Href: list("tab", "all")},
+			{Label: label("home.tickets_closed_today").In(l), Value: n(c.ClosedToday), Href: list("status", string(ticket.StatusClosed))},
+		},
+		Month: label("home.tickets_month", c.ReceivedThisMonth, c.ClosedThisMonth).In(l),
+	}
+	for _, st := range ticket.Statuses() {
+		card.Statuses = append(card.Statuses, figure{Label: statusName(st, l), Value: n(c.ByStatus[st]),
+			Href: list("status", string(st))})
+	}
+	return card
 }
 
 func dialectName(d store.Dialect) string {

@@ -122,6 +122,16 @@ var labels = map[string]i18n.Text{
 	"home.server_time":     i18n.T("服务器时间", "Server time"),
 	"home.entries":         i18n.T("我的功能", "My modules"),
 
+	// home: the 工单概况 card (dashboard counts, issue 6)
+	"home.tickets":                i18n.T("工单概况", "Work orders"),
+	"home.tickets_open":           i18n.T("未办结", "Open"),
+	"home.tickets_breached":       i18n.T("已超时", "Breached"),
+	"home.tickets_due":            i18n.T("即将到期", "Due soon"),
+	"home.tickets_received_today": i18n.T("今日受理", "Received today"),
+	"home.tickets_closed_today":   i18n.T("今日办结", "Closed today"),
+	"home.tickets_month":          i18n.T("本月受理 %d 件，办结 %d 件", "This month: %d received, %d closed"),
+	"home.tickets_by_status":      i18n.T("按状态", "By status"),
+
 	// users
 	"users.title":             i18n.T("用户管理", "Users"),
 	"users.new":               i18n.T("新建用户", "New user"),
