@@ -27,7 +27,8 @@ func (a *API) ticketRoutes(svc *ticket.Service) []Route {
 			Summary: "工单列表 Work orders in the caller's scope, newest first",
 			Query: []Param{{"status", "new, forwarded, assigned, in_progress, result_returned, resolved, replied, closed, merged"},
 				{"category", "category key"}, {"breached", "true|false"}, {"q", "any fragment of the number, subject, customer name, phone (digits) or address, Chinese included"},
-				{"mine", "true: assigned to me"}, {"unit", "handling org unit id"}, {"due_soon", "true: a clock passed its warning"},
+				{"mine", "true: assigned to me"}, {"unit", "handling org unit id"}, {"due_soon", "true: a running clock passed its warning, not yet its target"},
+				{"open", "true: not closed or merged"},
 				{"limit", "1–500, default 50"}, {"cursor", "next_cursor of the previous page"}},
 			Response: list[ticket.Ticket]{}, handle: t.listTickets},
 		// A literal path: the mux prefers it to /api/v1/tickets/{id}.
@@ -123,7 +124,7 @@ func (t ticketAPI) listTickets(w http.ResponseWriter, r *http.Request, p *auth.P
 	if f.Breached, err = queryOptBool(r, "breached"); err != nil {
 		return err
 	}
-	for name, dst := range map[string]*bool{"mine": &f.Mine, "due_soon": &f.DueSoon} {
+	for name, dst := range map[string]*bool{"mine": &f.Mine, "due_soon": &f.DueSoon, "open": &f.Open} {
 		b, err := queryBool(r, name)
 		if err != nil {
 			return err

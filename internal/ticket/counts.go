@@ -218,16 +218,23 @@ func dailyTotals(ctx context.Context, c store.Conn, sc org.Scope, from, to strin
 // orders. It stops after DueSoonCap+1 work orders.
 func dueSoon(ctx context.Context, c store.Conn, sc org.Scope, now time.Time) (int64, error) {
 	cond, args := sc.SQL("coalesce(t.handling_unit_id, t.receiving_unit_id)")
+	clocks, cargs := dueSoonClocks(c, now)
+	var n int64
+	err := c.QueryRow(ctx, `SELECT count(*) FROM (SELECT DISTINCT k.ticket_id FROM ticket_clocks k
+		JOIN tickets t ON t.id = k.ticket_id
+		WHERE `+clocks+` AND t.status NOT IN ('closed', 'merged') AND `+cond+` LIMIT ?) x`,
+		append(append(cargs, args...), DueSoonCap+1)...).Scan(&n)
+	return n, err
+}
+
+// dueSoonClocks is the condition on clocks k of "due soon": running, past
+// the warning point, not yet at the target; CAL-011 targets never are. The
+// dashboard count and the list filter share it, so their figures agree.
+func dueSoonClocks(c store.Conn, now time.Time) (string, []any) {
 	notTarget := "k.target = 0" // the index's predicate, literally: SQLite matches partial indexes by their terms
 	if c.Dialect() == store.Postgres {
 		notTarget = "NOT k.target"
 	}
 	us := store.Micros(now)
-	var n int64
-	err := c.QueryRow(ctx, `SELECT count(*) FROM (SELECT DISTINCT k.ticket_id FROM ticket_clocks k
-		JOIN tickets t ON t.id = k.ticket_id
-		WHERE k.state = 'running' AND `+notTarget+` AND k.warn_at > 0 AND k.warn_at <= ? AND k.target_at > ?
-		AND t.status NOT IN ('closed', 'merged') AND `+cond+` LIMIT ?) x`,
-		append(append([]any{us, us}, args...), DueSoonCap+1)...).Scan(&n)
-	return n, err
+	return "k.state = 'running' AND " + notTarget + " AND k.warn_at > 0 AND k.warn_at <= ? AND k.target_at > ?", []any{us, us}
 }

@@ -263,3 +263,46 @@ func TestCountsZoneIsUTC8(t *testing.T) {
 		}
 	}
 }
+
+// TestDueSoonListAgreesWithCount: the due-soon queue and the dashboard's
+// due-soon figure share one definition — a running clock past its warning
+// point and before its target; an overdue one is not due soon.
+func TestDueSoonListAgreesWithCount(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		p := f.user(f.units["property/cs"], auth.RoleCSSupervisor)
+		a := f.create(p, ticket.CreateInput{Category: "repair.simple", Subject: "楼道灯不亮"})
+		warn, target := *a.Clocks[0].WarnAt, *a.Clocks[0].TargetAt
+		f.clk.Set(warn.Add(time.Minute))
+		b := f.create(p, ticket.CreateInput{Category: "repair.simple", Subject: "门禁坏了"})
+		for _, now := range []time.Time{warn.Add(time.Minute), target.Add(-time.Minute), target.Add(time.Minute),
+			b.Clocks[0].WarnAt.Add(time.Minute)} {
+			f.clk.Set(now)
+			var want []store.ID
+			for _, tk := range []ticket.Ticket{b, a} { // newest first
+				if c := tk.Clocks[0]; !c.WarnAt.After(now) && c.TargetAt.After(now) {
+					want = append(want, tk.ID)
+				}
+			}
+			page, err := f.svc.List(f.ctx, p, ticket.Filter{DueSoon: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []store.ID
+			for _, tk := range page.Items {
+				got = append(got, tk.ID)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("at %s: due-soon queue %v, want %v", now.Format(time.DateTime), got, want)
+			}
+			c, err := f.svc.Counts(f.ctx, p, ticket.CountsFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.DueSoon != int64(len(want)) {
+				t.Errorf("at %s: due-soon count %d, want %d", now.Format(time.DateTime), c.DueSoon, len(want))
+			}
+		}
+	})
+}

@@ -55,7 +55,8 @@ type Filter struct {
 	Mine     bool     // assigned to the caller
 	Unit     store.ID // handled by this unit
 	Customer store.ID // of this customer (the customer archive's page, CUS-001)
-	DueSoon  bool     // a running clock has passed its warning point
+	DueSoon  bool     // a running clock has passed its warning point, not yet its target
+	Open     bool     // not closed or merged
 	Limit    int
 	Cursor   string // from Page.Next
 }
@@ -115,8 +116,12 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) (Page, 
 		where, args = append(where, "t.customer_id = ?"), append(args, f.Customer)
 	}
 	if f.DueSoon {
-		where = append(where, "EXISTS (SELECT 1 FROM ticket_clocks c WHERE c.ticket_id = t.id AND c.state = 'running' AND c.warn_at <= ?)")
-		args = append(args, store.Micros(s.now()))
+		// Few clocks are due soon: collect them from their partial index.
+		clocks, cargs := dueSoonClocks(c, s.now())
+		where, args = append(where, "t.id IN (SELECT k.ticket_id FROM ticket_clocks k WHERE "+clocks+")"), append(args, cargs...)
+	}
+	if f.Open {
+		where = append(where, "t.status NOT IN ('closed', 'merged')")
 	}
 	args = append(args, f.Limit+1)
 	rows, err := c.Query(ctx, "SELECT "+ticketColumns+" FROM tickets t WHERE "+strings.Join(where, " AND ")+

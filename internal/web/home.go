@@ -113,7 +113,7 @@ func newTicketCard(c ticket.Counts, l i18n.Locale) *ticketCard {
 	}
 	card := &ticketCard{
 		Figures: []figure{
-			{Label: label("home.tickets_open").In(l), Value: n(c.Open), Href: list("tab", "all")},
+			{Label: label("home.tickets_open").In(l), Value: n(c.Open), Href: list("tab", "open")},
 			{Label: label("home.tickets_breached").In(l), Value: n(c.Breached), Href: list("tab", "breached"), Alert: c.Breached > 0},
 			{Label: label("home.tickets_due").In(l), Value: due, Href: list("tab", "due")},
 			{Label: label("home.tickets_received_today").In(l), Value: n(c.ReceivedToday), Href: list("tab", "all")},

@@ -228,6 +228,7 @@ var labels = map[string]i18n.Text{
 	"tkt.queues":           i18n.T("工单队列", "Queues"),
 	"tkt.tab.mine":         i18n.T("我的", "Mine"),
 	"tkt.tab.unit":         i18n.T("本单位", "My unit"),
+	"tkt.tab.open":         i18n.T("未办结", "Open"),
 	"tkt.tab.due":          i18n.T("即将到期", "Due soon"),
 	"tkt.tab.breached":     i18n.T("已超时", "Breached"),
 	"tkt.tab.all":          i18n.T("全部", "All"),

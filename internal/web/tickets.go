@@ -91,7 +91,7 @@ func statusName(st ticket.Status, l i18n.Locale) string {
 }
 
 // queueTabs are the queues of the list page, in the order shown.
-var queueTabs = []string{"mine", "unit", "due", "breached", "all"}
+var queueTabs = []string{"mine", "unit", "open", "due", "breached", "all"}
 
 // queueTab is one tab of the list page.
 type queueTab struct {
@@ -137,6 +137,8 @@ func (s *Server) ticketsList(w http.ResponseWriter, rq *request) error {
 		f.Mine = true
 	case "unit":
 		f.Unit = rq.P.OrgUnitID
+	case "open":
+		f.Open = true
 	case "due":
 		f.DueSoon = true
 	case "breached":
