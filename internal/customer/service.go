@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -366,12 +367,9 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) (Page, 
 		}
 		add("c.id < ?", id)
 	}
-	if q := strings.TrimSpace(f.Q); q != "" {
-		if longer(q, maxName) {
-			return Page{}, tooLong("q", maxName)
-		}
-		c, a := searchCondition(r, q)
-		add(c, a...)
+	q := strings.TrimSpace(f.Q)
+	if longer(q, maxName) {
+		return Page{}, tooLong("q", maxName)
 	}
 	for _, eq := range []struct{ col, v string }{{"c.type", f.Type}, {"c.grade", strings.ToUpper(f.Grade)},
 		{"c.importance", f.Importance}, {"c.kind", string(f.Kind)}} {
@@ -396,23 +394,31 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) (Page, 
 		c, a := org.Scope{Path: path}.SQL("c.org_unit_id")
 		add(c, a...)
 	}
-	args = append(args, f.Limit+1)
-	rows, err := r.Query(ctx, "SELECT "+columns+" FROM customers c WHERE "+strings.Join(where, " AND ")+
-		" ORDER BY c.id DESC LIMIT ?", args...)
-	if err != nil {
-		return Page{}, err
-	}
 	var items []Customer
-	for rows.Next() {
-		c, err := scan(rows)
+	run := func(search string, sargs []any) (int, error) {
+		items = items[:0]
+		rows, err := r.Query(ctx, "SELECT "+columns+" FROM customers c WHERE "+strings.Join(append(where, search), " AND ")+
+			" ORDER BY c.id DESC LIMIT ?", slices.Concat(args, sargs, []any{f.Limit + 1})...)
 		if err != nil {
-			rows.Close()
-			return Page{}, err
+			return 0, err
 		}
-		items = append(items, c)
+		defer rows.Close()
+		for rows.Next() {
+			c, err := scan(rows)
+			if err != nil {
+				return 0, err
+			}
+			items = append(items, c)
+		}
+		return len(items), rows.Err()
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	var err error
+	if alts := SearchAlternatives(q); alts != nil {
+		err = searchIndex.Page(r, "c.id", alts, f.Limit, run)
+	} else {
+		_, err = run("1 = 1", nil)
+	}
+	if err != nil {
 		return Page{}, err
 	}
 	var pg Page

@@ -83,32 +83,100 @@ func Fold(s string) string {
 // plan (see the package comment); if that read fails it falls back to the
 // walk, which is always correct.
 func (ix Index) Condition(c store.Conn, id string, alts []string) (cond string, args []any) {
+	p := ix.condition(c, id, alts, 0)
+	return p.cond, p.args
+}
+
+// NewestFirst is how many of the newest matches the index plan of Page
+// reads first. A fragment in 18 % of 1,000,000 docs but in none of the
+// newest ProbeWindow (the probe then picks the index) made the index plan
+// collect 181,000 ids to show 50: 35 ms. FTS5 and the GIN scan give the
+// newest NewestFirst matches in a few ms.
+var NewestFirst = 2000
+
+// Page runs a list query whose search condition is Condition's, with an
+// index plan bounded to the NewestFirst newest matches first: run gets the
+// condition and its args and reports how many rows it found. More than
+// limit rows means the page is exact: every match outside the bound is
+// older than every match within it. Fewer, when the bound cut matches off,
+// means other conditions discarded the newest ones, and Page runs the
+// query once more unbounded.
+func (ix Index) Page(c store.Conn, id string, alts []string, limit int,
+	run func(cond string, args []any) (int, error)) error {
+	p := ix.condition(c, id, alts, NewestFirst)
+	n, err := run(p.cond, p.args)
+	if err != nil || p.newest == "" || n > limit {
+		return err
+	}
+	var matches int
+	if err := c.QueryRow(context.Background(), "SELECT count(*) FROM ("+p.newest+") m", p.newestArgs...).Scan(&matches); err != nil {
+		return err
+	}
+	if matches < NewestFirst {
+		return nil // the bound cut nothing off
+	}
+	p = ix.condition(c, id, alts, 0)
+	_, err = run(p.cond, p.args)
+	return err
+}
+
+// plan is a search condition with its args; newest, when set, is the
+// bounded query of the newest match ids the condition takes them from.
+type plan struct {
+	cond       string
+	args       []any
+	newest     string
+	newestArgs []any
+}
+
+// condition is Condition; bound > 0 limits an index plan to the newest
+// bound matches.
+func (ix Index) condition(c store.Conn, id string, alts []string, bound int) plan {
 	if len(alts) == 0 {
-		return "1 = 0", nil
+		return plan{cond: "1 = 0"}
 	}
 	ctx := context.Background()
 	walk, walkArgs := ix.walkCondition(c, id, alts)
 	if ix.frequent(ctx, c, alts) {
-		return walk, walkArgs
+		return plan{cond: walk, args: walkArgs}
+	}
+	var sub string
+	var args []any
+	if c.Dialect() == store.Postgres {
+		sub, args = ix.postgresMatches(alts)
+	} else {
+		var matches []string
+		for _, a := range alts {
+			m, ok := ix.sqliteMatch(ctx, c, a)
+			if !ok {
+				return plan{cond: walk, args: walkArgs}
+			}
+			if m != "" {
+				matches = append(matches, m)
+			}
+		}
+		if len(matches) == 0 {
+			return plan{cond: "1 = 0"} // no trigram starts with q: nothing contains it
+		}
+		// The rowids of the FTS table are the row ids; FTS5 walks its
+		// doclists backwards for ORDER BY rowid DESC and stops at a LIMIT.
+		sub, args = "SELECT rowid AS id FROM "+ix.FTS+" WHERE "+ix.FTS+" MATCH ?", []any{strings.Join(matches, " OR ")}
+	}
+	p := plan{}
+	if bound > 0 {
+		sub += " ORDER BY id DESC LIMIT ?"
+		args = append(args, bound)
+		p.newest, p.newestArgs = sub, args
 	}
 	if c.Dialect() == store.Postgres {
-		return ix.postgresIndexCondition(id, alts)
+		// ARRAY(…) makes it an InitPlan evaluated once, whatever plan the
+		// statement cache settles on; the ids are then fetched by primary
+		// key, newest first.
+		p.cond, p.args = id+" = ANY (ARRAY("+sub+"))", args
+	} else {
+		p.cond, p.args = id+" IN ("+sub+")", args
 	}
-	var matches []string
-	for _, a := range alts {
-		m, ok := ix.sqliteMatch(ctx, c, a)
-		if !ok {
-			return walk, walkArgs
-		}
-		if m != "" {
-			matches = append(matches, m)
-		}
-	}
-	if len(matches) == 0 {
-		return "1 = 0", nil // no trigram starts with q: nothing contains it
-	}
-	// The rowids of the FTS table are the row ids.
-	return id + " IN (SELECT rowid FROM " + ix.FTS + " WHERE " + ix.FTS + " MATCH ?)", []any{strings.Join(matches, " OR ")}
+	return p
 }
 
 // contains is the dialect's test "doc contains one of alts" on column col,
@@ -183,14 +251,12 @@ func ftsString(s string) string {
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }
 
-// postgresIndexCondition finds the ids of the matching docs from an index
-// first: with pg_trgm when a text has a run of three letters or digits
+// postgresMatches selects the ids of the matching docs (as id) from an
+// index: with pg_trgm when a text has a run of three letters or digits
 // (pg_trgm takes trigrams only from such runs; LIKE rechecks the doc), else
 // from the index of its characters and pairs (kefu_search_grams), rechecked
-// by strpos. ARRAY(…) makes it an InitPlan evaluated once, whatever plan the
-// statement cache settles on; the ids are then fetched by primary key,
-// newest first.
-func (ix Index) postgresIndexCondition(id string, alts []string) (string, []any) {
+// by strpos.
+func (ix Index) postgresMatches(alts []string) (string, []any) {
 	var parts []string
 	var args []any
 	for _, q := range alts {
@@ -202,7 +268,7 @@ func (ix Index) postgresIndexCondition(id string, alts []string) (string, []any)
 			args = append(args, strings.Join(grams(q), "\n"), q)
 		}
 	}
-	return id + " = ANY (ARRAY(SELECT " + ix.Key + " FROM " + ix.Docs + " WHERE " + strings.Join(parts, " OR ") + "))", args
+	return "SELECT " + ix.Key + " AS id FROM " + ix.Docs + " WHERE " + strings.Join(parts, " OR "), args
 }
 
 // likeEscaper escapes LIKE wildcards for PostgreSQL's default escape '\'.

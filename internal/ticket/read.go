@@ -2,6 +2,7 @@ package ticket
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -99,13 +100,6 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) (Page, 
 		where, args = append(where, "t.breached = ?"), append(args, *f.Breached)
 	}
 	c := s.db.Reader()
-	if alts := customer.SearchAlternatives(f.Q); alts != nil {
-		// Substring search over the doc of migration 00012 (number,
-		// subject, the customer's name, phone, phone digits and address);
-		// textsearch picks the newest-first walk or the trigram index.
-		cond, qargs := searchIndex.Condition(c, "t.id", alts)
-		where, args = append(where, cond), append(args, qargs...)
-	}
 	if f.Mine {
 		where, args = append(where, "t.assignee_id = ?"), append(args, p.UserID)
 	}
@@ -123,23 +117,34 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) (Page, 
 	if f.Open {
 		where = append(where, "t.status NOT IN ('closed', 'merged')")
 	}
-	args = append(args, f.Limit+1)
-	rows, err := c.Query(ctx, "SELECT "+ticketColumns+" FROM tickets t WHERE "+strings.Join(where, " AND ")+
-		" ORDER BY t.id DESC LIMIT ?", args...)
-	if err != nil {
-		return Page{}, err
-	}
 	var list []*row
-	for rows.Next() {
-		r, err := scanRow(rows)
+	run := func(search string, sargs []any) (int, error) {
+		list = list[:0]
+		rows, err := c.Query(ctx, "SELECT "+ticketColumns+" FROM tickets t WHERE "+strings.Join(append(where, search), " AND ")+
+			" ORDER BY t.id DESC LIMIT ?", slices.Concat(args, sargs, []any{f.Limit + 1})...)
 		if err != nil {
-			rows.Close()
-			return Page{}, err
+			return 0, err
 		}
-		list = append(list, r)
+		defer rows.Close()
+		for rows.Next() {
+			r, err := scanRow(rows)
+			if err != nil {
+				return 0, err
+			}
+			list = append(list, r)
+		}
+		return len(list), rows.Err()
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	var err error
+	if alts := customer.SearchAlternatives(f.Q); alts != nil {
+		// Substring search over the doc of migration 00012 (number,
+		// subject, the customer's name, phone, phone digits and address);
+		// textsearch picks the newest-first walk or the trigram index.
+		err = searchIndex.Page(c, "t.id", alts, f.Limit, run)
+	} else {
+		_, err = run("1 = 1", nil)
+	}
+	if err != nil {
 		return Page{}, err
 	}
 	var pg Page

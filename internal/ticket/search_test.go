@@ -103,3 +103,47 @@ func testListSearch(t *testing.T, db *store.DB) {
 	exec("UPDATE tickets SET status = ? WHERE id = ?", "closed", b.ID) // other columns keep the doc
 	expect("中关村", b)
 }
+
+// TestSearchNewestFirstBound: the index plan first reads only the newest
+// textsearch.NewestFirst matches; when other filters discard those, the
+// list still finds the older matches (the unbounded second run), and
+// paging through a bounded plan misses nothing.
+func TestSearchNewestFirstBound(t *testing.T) {
+	w, h, n := textsearch.ProbeWindow, textsearch.ProbeHits, textsearch.NewestFirst
+	t.Cleanup(func() { textsearch.ProbeWindow, textsearch.ProbeHits, textsearch.NewestFirst = w, h, n })
+	textsearch.ProbeHits, textsearch.NewestFirst = 1<<30, 2 // always the index, bounded to 2
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		p := f.user(f.units["property/cs"], auth.RoleCSSupervisor)
+		mk := func(cat, subject string) ticket.Ticket {
+			return f.create(p, ticket.CreateInput{Category: cat, Subject: subject})
+		}
+		a := mk("repair.other", "卫生间漏水")
+		b := mk("repair.simple", "厨房漏水")
+		c := mk("repair.simple", "阳台漏水")
+		mk("repair.simple", "门禁坏了")
+		list := func(flt ticket.Filter) []store.ID {
+			t.Helper()
+			var out []store.ID
+			for {
+				pg, err := f.svc.List(f.ctx, p, flt)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, tk := range pg.Items {
+					out = append(out, tk.ID)
+				}
+				if pg.Next == "" {
+					return out
+				}
+				flt.Cursor = pg.Next
+			}
+		}
+		if got := list(ticket.Filter{Q: "漏水", Category: "repair.other"}); !slices.Equal(got, []store.ID{a.ID}) {
+			t.Errorf("older match behind the bound: %v, want [%d]", got, a.ID)
+		}
+		if got := list(ticket.Filter{Q: "漏水", Limit: 1}); !slices.Equal(got, []store.ID{c.ID, b.ID, a.ID}) {
+			t.Errorf("paging one by one: %v, want %v", got, []store.ID{c.ID, b.ID, a.ID})
+		}
+	})
+}
