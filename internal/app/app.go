@@ -114,7 +114,12 @@ const RootUnitName = "集团总部"
 // Bootstrap prepares an empty database: the root org unit and the admin
 // user, whose password is KEFU_ADMIN_PASSWORD or a random one printed once
 // on out.
+// Processes starting together on one database bootstrap one at a time.
 func (a *App) Bootstrap(ctx context.Context, out io.Writer) error {
+	return a.DB.Exclusive(ctx, "bootstrap", func() error { return a.bootstrap(ctx, out) })
+}
+
+func (a *App) bootstrap(ctx context.Context, out io.Writer) error {
 	ctx = audit.WithActor(ctx, audit.System)
 	root, err := a.Org.EnsureRoot(ctx, RootUnitName)
 	if err != nil {

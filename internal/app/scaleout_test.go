@@ -27,10 +27,9 @@ type scaleNode struct {
 	url string
 }
 
-// startNode opens, bootstraps and serves a full kefu on dsn at a free
-// 127.0.0.1 port until the test ends, as `kefu serve --db dsn` does.
-func startNode(t *testing.T, dsn, adminPassword string) scaleNode {
-	t.Helper()
+// openNode opens (migrating) and bootstraps a kefu on dsn, as `kefu serve
+// --db dsn` does before it listens.
+func openNode(t *testing.T, dsn, adminPassword string) (*App, error) {
 	ctx := context.Background()
 	cfg := config.Defaults()
 	cfg.DataDir = t.TempDir() // uploads are per process here; the test uploads none
@@ -39,12 +38,18 @@ func startNode(t *testing.T, dsn, adminPassword string) scaleNode {
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	a, err := Open(ctx, cfg, log)
 	if err != nil {
-		t.Fatalf("open kefu: %v", err)
+		return nil, fmt.Errorf("open kefu: %w", err)
 	}
 	if err := a.Bootstrap(ctx, io.Discard); err != nil {
 		a.Close()
-		t.Fatalf("bootstrap: %v", err)
+		return nil, fmt.Errorf("bootstrap: %w", err)
 	}
+	return a, nil
+}
+
+// serveNode serves a at a free 127.0.0.1 port until the test ends.
+func serveNode(t *testing.T, a *App) scaleNode {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		a.Close()
@@ -115,11 +120,37 @@ func TestScaleOutTwoProcessesOnePostgres(t *testing.T) {
 	ctx := context.Background()
 	const password = "scale-out-secret-1"
 
-	// The first process migrates and bootstraps; the second finds the
-	// schema current and the admin present, as a rolling start does.
-	n1 := startNode(t, dsn, password)
-	n2 := startNode(t, dsn, password)
+	// Both processes start at once on the new database: one migrates and
+	// bootstraps, the other waits for the lock and finds it all done.
+	apps := make([]*App, 2)
+	startErrs := make([]error, 2)
+	var starting sync.WaitGroup
+	for i := range apps {
+		starting.Go(func() { apps[i], startErrs[i] = openNode(t, dsn, password) })
+	}
+	starting.Wait()
+	for i, err := range startErrs {
+		if err != nil {
+			for _, a := range apps {
+				if a != nil {
+					a.Close()
+				}
+			}
+			t.Fatalf("process %d: %v", i+1, err)
+		}
+	}
+	n1, n2 := serveNode(t, apps[0]), serveNode(t, apps[1])
 	nodes := []scaleNode{n1, n2}
+	var roots, admins int
+	if err := n1.app.DB.Reader().QueryRow(ctx, "SELECT count(*) FROM org_units WHERE parent_id IS NULL").Scan(&roots); err != nil {
+		t.Fatal(err)
+	}
+	if err := n1.app.DB.Reader().QueryRow(ctx, "SELECT count(*) FROM users WHERE username = 'admin'").Scan(&admins); err != nil {
+		t.Fatal(err)
+	}
+	if roots != 1 || admins != 1 {
+		t.Fatalf("%d root units and %d admin users after two processes started together, want 1 and 1", roots, admins)
+	}
 
 	// A property company whose hotline agent registers the work orders.
 	actx := audit.WithActor(ctx, audit.System)

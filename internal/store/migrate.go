@@ -34,7 +34,14 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("migrations: %w", err)
 	}
-	res, err := p.Up(ctx)
+	// Several processes starting together on a new PostgreSQL database
+	// migrate one after the other; the later ones find nothing to do.
+	var res []*goose.MigrationResult
+	err = db.Exclusive(ctx, "migrate", func() error {
+		var err error
+		res, err = p.Up(ctx)
+		return err
+	})
 	if err != nil {
 		return len(res), fmt.Errorf("migrate: %w", err)
 	}
