@@ -126,7 +126,7 @@ const columns = `c.id, c.kind, c.name, c.phone, c.phone_key, c.address, c.id_num
 	c.account_manager_id, c.name_key, c.car_brand, c.car_plate, c.plate_key, c.email, c.note, c.profile,
 	c.merged_into_id, c.version, c.outage_contact, c.maintainer_id, c.supply, c.key_account_tier`
 
-func scan(s interface{ Scan(...any) error }) (Customer, error) {
+func scan(s store.Scanner) (Customer, error) {
 	var c Customer
 	var created, updated, keyAccount int64
 	var manager, merged, maintainer store.NullID

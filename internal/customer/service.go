@@ -395,22 +395,11 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) (Page, 
 		add(c, a...)
 	}
 	var items []Customer
-	run := func(search string, sargs []any) (int, error) {
-		items = items[:0]
-		rows, err := r.Query(ctx, "SELECT "+columns+" FROM customers c WHERE "+strings.Join(append(where, search), " AND ")+
-			" ORDER BY c.id DESC LIMIT ?", slices.Concat(args, sargs, []any{f.Limit + 1})...)
-		if err != nil {
-			return 0, err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			c, err := scan(rows)
-			if err != nil {
-				return 0, err
-			}
-			items = append(items, c)
-		}
-		return len(items), rows.Err()
+	run := func(search string, sargs []any) (n int, err error) {
+		items, err = store.QueryAll(ctx, r, scan,
+			"SELECT "+columns+" FROM customers c WHERE "+strings.Join(append(where, search), " AND ")+
+				" ORDER BY c.id DESC LIMIT ?", slices.Concat(args, sargs, []any{f.Limit + 1})...)
+		return len(items), err
 	}
 	var err error
 	if alts := SearchAlternatives(q); alts != nil {

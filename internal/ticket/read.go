@@ -118,22 +118,11 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) (Page, 
 		where = append(where, "t.status NOT IN ('closed', 'merged')")
 	}
 	var list []*row
-	run := func(search string, sargs []any) (int, error) {
-		list = list[:0]
-		rows, err := c.Query(ctx, "SELECT "+ticketColumns+" FROM tickets t WHERE "+strings.Join(append(where, search), " AND ")+
-			" ORDER BY t.id DESC LIMIT ?", slices.Concat(args, sargs, []any{f.Limit + 1})...)
-		if err != nil {
-			return 0, err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			r, err := scanRow(rows)
-			if err != nil {
-				return 0, err
-			}
-			list = append(list, r)
-		}
-		return len(list), rows.Err()
+	run := func(search string, sargs []any) (n int, err error) {
+		list, err = store.QueryAll(ctx, c, scanRow, "SELECT "+ticketColumns+" FROM tickets t WHERE "+
+			strings.Join(append(where, search), " AND ")+" ORDER BY t.id DESC LIMIT ?",
+			slices.Concat(args, sargs, []any{f.Limit + 1})...)
+		return len(list), err
 	}
 	var err error
 	if alts := customer.SearchAlternatives(f.Q); alts != nil {

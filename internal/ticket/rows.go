@@ -42,7 +42,7 @@ const ticketColumns = `t.id, t.number, t.pack, t.pack_version, t.category, t.cha
 	t.escalated_unit_id, t.merged_into_id, t.crisis, t.crisis_party, t.written_reply, t.breached,
 	t.created_at, t.updated_at, t.closed_at`
 
-func scanRow(s interface{ Scan(...any) error }) (*row, error) {
+func scanRow(s store.Scanner) (*row, error) {
 	var r row
 	err := s.Scan(&r.id, &r.number, &r.pack, &r.packVersion, &r.category, &r.channel, &r.severity, &r.status,
 		&r.subject, &r.description, &r.customerID, &r.customerName, &r.customerPhone, &r.customerAdr,
