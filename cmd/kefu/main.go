@@ -30,6 +30,8 @@ Usage:
   kefu import customers FILE [--dry-run] [--all-or-nothing] [--org UNIT] [--mapping JSON] [--json]
   kefu export customers --format xlsx|csv [-o FILE] [--q TEXT] [--type KEY] [--grade A-D] [--unit ID]
   kefu policy list
+  kefu backup --to FILE [--data DIR]
+  kefu restore --from FILE [--data DIR]
   kefu bench seed [--data DIR | --db URL] --customers N --tickets M [--seed S]
   kefu bench load [--url URL] [--user NAME] [--password PW] [--clients N] [--duration T] [--scenario LIST] [--json FILE|-] [--server-pid PID]
   kefu version
@@ -82,6 +84,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return exportCmd(ctx, rest, stdout, stderr)
 	case "bench":
 		return benchCmd(ctx, rest, stdout, stderr)
+	case "backup":
+		return backupCmd(ctx, rest, stdout, stderr)
+	case "restore":
+		return restoreCmd(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "kefu", app.Version)
 		return nil

@@ -231,6 +231,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		}
 	}
 	go a.refreshShared(ctx, 5*time.Second)
+	a.scheduleBackups(ctx)
 	// Import jobs left running by a stopped process are marked failed.
 	if n, err := a.Imports.RecoverJobs(ctx); err != nil {
 		a.Log.Warn("import jobs: recovery failed", "error", err)

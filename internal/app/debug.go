@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"kefu/internal/backup"
+	"kefu/internal/store"
 	"net"
 	"net/http"
 	"net/http/pprof"
@@ -41,4 +43,19 @@ func (a *App) serveDebug(ctx context.Context, addr string) error {
 	}()
 	a.Log.Warn("debug listener open: profiles and statistics without sign-in", "addr", ln.Addr().String())
 	return nil
+}
+
+// scheduleBackups starts the scheduled backups of --backup-dir (SQLite;
+// PostgreSQL is backed up with pg_dump).
+func (a *App) scheduleBackups(ctx context.Context) {
+	if a.Config.BackupDir == "" {
+		return
+	}
+	if a.DB.Dialect() != store.SQLite {
+		a.Log.Warn("--backup-dir is for SQLite; back up PostgreSQL with pg_dump (docs/operations.md)")
+		return
+	}
+	s := backup.Schedule{DB: a.DB, Dir: a.Config.BackupDir, Every: a.Config.BackupEvery, Keep: int(a.Config.BackupKeep),
+		Now: a.Now, Log: a.Log}
+	go s.Run(ctx)
 }

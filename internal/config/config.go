@@ -24,12 +24,15 @@ type Config struct {
 	SecureCookies  bool          // KEFU_SECURE_COOKIES, --secure-cookies (set behind HTTPS)
 	LogFormat      string        // KEFU_LOG_FORMAT, --log-format: text or json
 	DebugAddr      string        // KEFU_DEBUG_ADDR, --debug-addr: profiling listener (empty: none)
+	BackupDir      string        // KEFU_BACKUP_DIR, --backup-dir: scheduled SQLite backups (empty: none)
+	BackupEvery    time.Duration // KEFU_BACKUP_EVERY, --backup-every: default weekly (seed 004-D)
+	BackupKeep     int64         // KEFU_BACKUP_KEEP, --backup-keep: backups kept
 }
 
 // Defaults are the settings when nothing is given.
 func Defaults() Config {
 	return Config{Addr: "127.0.0.1:8080", DataDir: "data", SessionTTL: 12 * time.Hour,
-		MaxBodyBytes: 10 << 20, MaxUploadBytes: 20 << 20, LogFormat: "text"}
+		MaxBodyBytes: 10 << 20, MaxUploadBytes: 20 << 20, LogFormat: "text", BackupEvery: 7 * 24 * time.Hour, BackupKeep: 8}
 }
 
 // Database registers the flags of every subcommand that opens the database.
@@ -53,6 +56,9 @@ func (c *Config) Server(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogFormat, "log-format", env("KEFU_LOG_FORMAT", c.LogFormat), "log format: text or json (KEFU_LOG_FORMAT)")
 	fs.StringVar(&c.DebugAddr, "debug-addr", env("KEFU_DEBUG_ADDR", c.DebugAddr),
 		"serve Go profiles (/debug/pprof/) and store statistics (/debug/store) on this address, e.g. 127.0.0.1:6060; never expose it (KEFU_DEBUG_ADDR)")
+	fs.StringVar(&c.BackupDir, "backup-dir", env("KEFU_BACKUP_DIR", c.BackupDir), "take scheduled backups of the SQLite database into this directory (KEFU_BACKUP_DIR)")
+	fs.DurationVar(&c.BackupEvery, "backup-every", envDuration("KEFU_BACKUP_EVERY", c.BackupEvery), "interval of scheduled backups (KEFU_BACKUP_EVERY)")
+	fs.Int64Var(&c.BackupKeep, "backup-keep", envInt("KEFU_BACKUP_KEEP", c.BackupKeep), "scheduled backups to keep (KEFU_BACKUP_KEEP)")
 }
 
 func env(k, def string) string {

@@ -8,7 +8,7 @@ import (
 )
 
 var allVars = []string{"KEFU_ADDR", "KEFU_DATA", "KEFU_DB", "KEFU_DEMO", "KEFU_ADMIN_PASSWORD", "KEFU_SESSION_TTL",
-	"KEFU_MAX_BODY", "KEFU_MAX_UPLOAD", "KEFU_SECURE_COOKIES", "KEFU_LOG_FORMAT"}
+	"KEFU_MAX_BODY", "KEFU_MAX_UPLOAD", "KEFU_SECURE_COOKIES", "KEFU_LOG_FORMAT", "KEFU_DEBUG_ADDR", "KEFU_BACKUP_DIR", "KEFU_BACKUP_EVERY", "KEFU_BACKUP_KEEP"}
 
 // parse registers the serve flags on a fresh FlagSet and parses args.
 func parse(t *testing.T, args ...string) Config {
@@ -34,7 +34,7 @@ func TestDefaults(t *testing.T) {
 	clearEnv(t)
 	c := parse(t)
 	want := Config{Addr: "127.0.0.1:8080", DataDir: "data", SessionTTL: 12 * time.Hour, MaxBodyBytes: 10 << 20,
-		MaxUploadBytes: 20 << 20, LogFormat: "text"}
+		MaxUploadBytes: 20 << 20, LogFormat: "text", BackupEvery: 7 * 24 * time.Hour, BackupKeep: 8}
 	if c != want {
 		t.Errorf("defaults = %+v, want %+v", c, want)
 	}
@@ -52,9 +52,14 @@ func TestEnvOverridesDefaults(t *testing.T) {
 	t.Setenv("KEFU_MAX_UPLOAD", "4096")
 	t.Setenv("KEFU_SECURE_COOKIES", "1")
 	t.Setenv("KEFU_LOG_FORMAT", "json")
+	t.Setenv("KEFU_DEBUG_ADDR", "127.0.0.1:6060")
+	t.Setenv("KEFU_BACKUP_DIR", "/srv/backup")
+	t.Setenv("KEFU_BACKUP_EVERY", "24h")
+	t.Setenv("KEFU_BACKUP_KEEP", "30")
 	c := parse(t)
 	want := Config{Addr: "0.0.0.0:9000", DataDir: "/srv/kefu", DSN: "postgres://db/kefu", Demo: true,
-		AdminPassword: "from-env-1", SessionTTL: 30 * time.Minute, MaxBodyBytes: 2048, MaxUploadBytes: 4096, SecureCookies: true, LogFormat: "json"}
+		AdminPassword: "from-env-1", SessionTTL: 30 * time.Minute, MaxBodyBytes: 2048, MaxUploadBytes: 4096, SecureCookies: true, LogFormat: "json",
+		DebugAddr: "127.0.0.1:6060", BackupDir: "/srv/backup", BackupEvery: 24 * time.Hour, BackupKeep: 30}
 	if c != want {
 		t.Errorf("from env = %+v, want %+v", c, want)
 	}
@@ -72,9 +77,10 @@ func TestFlagsOverrideEnv(t *testing.T) {
 	t.Setenv("KEFU_SECURE_COOKIES", "yes")
 	t.Setenv("KEFU_LOG_FORMAT", "json")
 	c := parse(t, "--addr", ":7000", "--data", "./d", "--db", "postgres://other/x", "--demo=false",
-		"--session-ttl", "2h", "--max-body", "99", "--max-upload", "5000", "--secure-cookies=false", "--log-format", "text")
+		"--session-ttl", "2h", "--max-body", "99", "--max-upload", "5000", "--secure-cookies=false", "--log-format", "text",
+		"--backup-dir", "./b", "--backup-every", "12h", "--backup-keep", "3")
 	want := Config{Addr: ":7000", DataDir: "./d", DSN: "postgres://other/x", SessionTTL: 2 * time.Hour,
-		MaxBodyBytes: 99, MaxUploadBytes: 5000, LogFormat: "text"}
+		MaxBodyBytes: 99, MaxUploadBytes: 5000, LogFormat: "text", BackupDir: "./b", BackupEvery: 12 * time.Hour, BackupKeep: 3}
 	if c != want {
 		t.Errorf("flags over env = %+v, want %+v", c, want)
 	}
