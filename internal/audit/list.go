@@ -15,6 +15,12 @@ type Filter struct {
 	Action     string
 	BeforeSeq  int64 // cursor: rows with seq < BeforeSeq
 	Limit      int
+	// ActorScope, when set, keeps the rows written by users whose org unit
+	// it admits (org.Scope of the reader, SEC-001): a subsidiary's auditor
+	// reviews what its own staff did, not the whole group's log, whose
+	// changes hold other subsidiaries' customers and work orders. System
+	// rows (no actor) are then left out too.
+	ActorScope interface{ SQL(column string) (string, []any) }
 }
 
 // List returns audit rows matching f, newest first, and the cursor of the
@@ -42,6 +48,11 @@ func List(ctx context.Context, db *store.DB, f Filter) ([]Entry, string, error) 
 	if f.BeforeSeq > 0 {
 		q += " AND seq < ?"
 		args = append(args, f.BeforeSeq)
+	}
+	if f.ActorScope != nil {
+		cond, cargs := f.ActorScope.SQL("u.org_unit_id")
+		q += " AND actor_id IN (SELECT u.id FROM users u WHERE " + cond + ")"
+		args = append(args, cargs...)
 	}
 	limit := f.Limit
 	if limit <= 0 {

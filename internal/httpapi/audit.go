@@ -33,13 +33,16 @@ func (a *API) auditRoutes() []Route {
 	}
 }
 
-func (a *API) listAudit(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+func (a *API) listAudit(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	pg, err := parsePage(r)
 	if err != nil {
 		return err
 	}
 	q := r.URL.Query()
 	f := audit.Filter{ObjectType: q.Get("object_type"), ObjectID: q.Get("object_id"), Action: q.Get("action"), Limit: pg.Limit}
+	if sc := p.Scope(); !sc.All {
+		f.ActorScope = sc
+	}
 	if s := q.Get("actor_id"); s != "" {
 		if f.ActorID, err = store.ParseID(s); err != nil {
 			return apperr.Validation("actor_id", i18n.T("用户编号无效", "not a valid user id"))

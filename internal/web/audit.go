@@ -34,6 +34,9 @@ func (s *Server) auditPage(w http.ResponseWriter, rq *request) error {
 	q := rq.URL.Query()
 	f := audit.Filter{ObjectType: strings.TrimSpace(q.Get("object_type")), ObjectID: strings.TrimSpace(q.Get("object_id")),
 		Action: strings.TrimSpace(q.Get("action")), Limit: 50}
+	if sc := rq.P.Scope(); !sc.All {
+		f.ActorScope = sc // SEC-001: a subsidiary reviews what its own staff did
+	}
 	if n, err := strconv.ParseInt(q.Get("before"), 10, 64); err == nil && n > 0 {
 		f.BeforeSeq = n
 	}

@@ -1,0 +1,146 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"kefu/internal/auth"
+	"kefu/internal/org"
+	"kefu/internal/store"
+	"kefu/internal/store/storetest"
+)
+
+// rowScope says, for the first path segment after /api/v1/ of every route
+// with a path parameter, which record of another subsidiary fills it, or
+// why the route's records are not scoped by org unit. A route the table
+// does not know fails TestRowScopeMatrix, so a new route must say.
+var rowScope = map[string]string{
+	"users":           "user",
+	"tickets":         "ticket",
+	"ticket-clusters": "cluster",
+	"open-letters":    "letter",
+	"customers":       "customer",
+	"org-units":       "shared: the org tree is the group's directory; writes need org:write (admin)",
+	"calendars":       "shared: calendars are the group's; writes need calendars:write (admin)",
+	"policy":          "shared: policy packs are the group's; writes need policy:write (admin)",
+	"import-jobs":     "scoped to the user who started the job: TestCustomerImportAPI",
+}
+
+// scopeBody is a well-formed body for a state-changing route on a record,
+// so that the request reaches the record's lookup.
+func scopeBody(path, ticketID string) any {
+	switch {
+	case strings.HasSuffix(path, "/actions"):
+		return map[string]any{"action": "note", "note": "越权"}
+	case strings.HasSuffix(path, "/tickets"):
+		return map[string]any{"ticket_ids": []string{ticketID}}
+	case strings.HasSuffix(path, "/password"):
+		return map[string]any{"password": "yue-quan-2026-x"}
+	case strings.HasSuffix(path, "/service-points"):
+		return map[string]any{"kind": "property_unit", "address": "越权"}
+	case strings.HasPrefix(path, "/api/v1/users/"):
+		return map[string]any{"display_name": "越权"}
+	case strings.HasPrefix(path, "/api/v1/customers/{id}") && !strings.Contains(path, "{id}/"):
+		return map[string]any{"name": "越权"}
+	}
+	return map[string]any{}
+}
+
+// TestRowScopeMatrix (SEC-001, issue 7): a user of one subsidiary, in any
+// role, never reads or changes a work order, customer, user, cluster or
+// open letter of another subsidiary through any route: 404 (or 403), with
+// nothing written; and the lists never show them.
+func TestRowScopeMatrix(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		mk := func(name string) org.Unit {
+			u, err := e.org.Create(t.Context(), org.CreateInput{ParentID: &e.root.ID, Kind: org.Company, Name: name, Pack: "property"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return u
+		}
+		a, b := mk("甲物业公司"), mk("乙物业公司")
+		e.user("b.agent", b.ID, auth.RoleCSAgent, auth.RoleCSSupervisor)
+		bTok := e.login("b.agent")
+		create := func(path string, body any) string {
+			t.Helper()
+			r := e.do("POST", path, bTok, body)
+			if r.Code != http.StatusCreated {
+				t.Fatalf("POST %s: %d %s", path, r.Code, r.Body)
+			}
+			var out struct{ ID string }
+			r.decode(t, &out)
+			return out.ID
+		}
+		tk := create("/api/v1/tickets", map[string]any{"category": "repair.simple", "subject": "乙公司的工单",
+			"customer": map[string]string{"name": "乙公司的客户", "phone": "13912345678", "address": "乙小区1栋"}})
+		other := create("/api/v1/tickets", map[string]any{"category": "repair.simple", "subject": "乙公司的第二张工单"})
+		cust := create("/api/v1/customers", map[string]any{"kind": "person", "name": "乙公司的老客户", "phone": "13812345678"})
+		cluster := create("/api/v1/ticket-clusters", map[string]any{"title": "乙公司的群诉", "location": "乙小区", "ticket_ids": []string{other}})
+		letter := create("/api/v1/open-letters", map[string]any{"title": "乙公司的公开信", "body": "……", "ticket_ids": []string{tk}})
+		bUser := e.user("b.staff", b.ID, auth.RoleFieldStaff)
+		records := map[string]string{"user": bUser.ID.String(), "ticket": tk, "customer": cust, "cluster": cluster, "letter": letter}
+
+		var scoped, shared int
+		for _, info := range auth.Roles {
+			if info.Key == auth.RoleAdmin {
+				continue // the administrator's scope is the whole group
+			}
+			name := "a-" + strings.ReplaceAll(string(info.Key), "_", "-")
+			e.user(name, a.ID, info.Key)
+			tok := e.login(name)
+			for _, rt := range e.api.Routes() {
+				if rt.Path == "/api/v1/auth/logout" {
+					continue
+				}
+				if !strings.Contains(rt.Path, "{") {
+					if rt.Method == http.MethodGet && !rt.Public {
+						r := e.do("GET", rt.Path, tok, nil)
+						if strings.Contains(string(r.Body), "乙公司") {
+							t.Errorf("%s: GET %s shows another subsidiary's records: %s", info.Key, rt.Path, r.Body)
+						}
+					}
+					continue
+				}
+				seg := strings.SplitN(strings.TrimPrefix(rt.Path, "/api/v1/"), "/", 2)[0]
+				kind, ok := rowScope[seg]
+				if !ok {
+					t.Errorf("%s %s: no row-scope entry for %q in rowScope", rt.Method, rt.Path, seg)
+					continue
+				}
+				id, scopedRoute := records[kind]
+				if !scopedRoute {
+					shared++
+					continue
+				}
+				scoped++
+				path := pathParam.ReplaceAllString(rt.Path, id)
+				var body any
+				if rt.Method != http.MethodGet {
+					body = scopeBody(rt.Path, other)
+				}
+				before := e.auditCount()
+				r := e.do(rt.Method, path, tok, body)
+				if after := e.auditCount(); after != before {
+					t.Errorf("%s: %s %s on another subsidiary's %s wrote %d audit rows", info.Key, rt.Method, rt.Path, kind, after-before)
+				}
+				// Refused, and exactly as if the record did not exist: the
+				// answer does not even tell that it does.
+				none := e.do(rt.Method, pathParam.ReplaceAllString(rt.Path, "987654321"), tok, body)
+				if r.Code < 400 || r.Code >= 500 || r.Code != none.Code || errorOf(t, r) != errorOf(t, none) {
+					t.Errorf("%s: %s %s on another subsidiary's %s answers %d %s; for no record %d %s",
+						info.Key, rt.Method, rt.Path, kind, r.Code, r.Body, none.Code, none.Body)
+				}
+				if strings.Contains(string(r.Body), "乙公司") {
+					t.Errorf("%s: %s %s leaks another subsidiary's record: %s", info.Key, rt.Method, path, r.Body)
+				}
+			}
+		}
+		if scoped == 0 || shared == 0 {
+			t.Fatalf("%d scoped and %d shared route checks: the matrix tests nothing", scoped, shared)
+		}
+	})
+}
