@@ -52,6 +52,7 @@ const (
 	CodeMethod        = "method_not_allowed"
 	CodeUnsupported   = "unsupported_media_type"
 	CodeInternal      = "internal_error"
+	CodeTimeout       = "timeout"
 	CodeIdempotencyIn = "idempotency_in_progress"
 )
 

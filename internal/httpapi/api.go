@@ -5,6 +5,7 @@
 package httpapi
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"time"
@@ -30,6 +31,7 @@ type API struct {
 	now           func() time.Time
 	secureCookies bool
 	idem          *idempotency
+	timeout       time.Duration // of each request (RequestTimeout)
 
 	routes []Route
 	mux    *http.ServeMux
@@ -62,7 +64,7 @@ type Param struct {
 func New(o services.Set) *API {
 	o = o.WithDefaults()
 	a := &API{db: o.DB, auth: o.Auth, org: o.Org, calendars: o.Calendars, log: o.Logger, version: o.Version, now: o.Now,
-		secureCookies: o.SecureCookies, mux: http.NewServeMux()}
+		secureCookies: o.SecureCookies, mux: http.NewServeMux(), timeout: RequestTimeout}
 	a.idem = &idempotency{db: o.DB, now: o.Now}
 	for _, group := range [][]Route{a.systemRoutes(), a.authRoutes(), a.userRoutes(), a.orgRoutes(), a.auditRoutes(), a.calendarRoutes(), a.policyRoutes(o.Policy), a.notifyRoutes(o.Notify), a.ticketRoutes(o.Tickets), a.ticketClusterRoutes(o.Tickets), a.documentRoutes(o.Documents), a.customerRoutes(o.Customers, o.Tickets), a.customerIORoutes(o.Imports)} {
 		for _, rt := range group {
@@ -82,6 +84,14 @@ func (a *API) register(rt Route) {
 
 // wrap turns a route into a handler: authenticate, check the permission,
 // honour Idempotency-Key, run, and answer errors in the JSON shape.
+// RequestTimeout bounds the work of one API request by default; beyond it
+// its queries are interrupted and it answers 503 timeout (retry is safe:
+// an interrupted transaction writes nothing).
+const RequestTimeout = 60 * time.Second
+
+// SetRequestTimeout changes the bound of RequestTimeout for this API.
+func (a *API) SetRequestTimeout(d time.Duration) { a.timeout = d }
+
 func (a *API) wrap(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var p *auth.Principal
@@ -102,6 +112,11 @@ func (a *API) wrap(rt Route) http.Handler {
 			r = r.WithContext(ctx)
 		}
 		run := func(w http.ResponseWriter, r *http.Request) {
+			// Every query of the request ends with it (issue 7: no request
+			// holds the database for long, whatever it asks).
+			ctx, cancel := context.WithTimeout(r.Context(), a.timeout)
+			defer cancel()
+			r = r.WithContext(ctx)
 			if err := checkQuery(r); err != nil {
 				a.writeError(w, r, err)
 				return

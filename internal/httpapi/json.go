@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -45,6 +46,15 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		err = &apperr.Error{Status: http.StatusRequestEntityTooLarge, Code: apperr.CodeTooLarge,
 			Message: i18n.T("请求体超过%d字节上限", "request body exceeds the %d-byte limit", mbe.Limit)}
 	}
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		// RequestTimeout passed (a query too broad for the moment); the
+		// request wrote nothing, so it is safe to retry.
+		err = &apperr.Error{Status: http.StatusServiceUnavailable, Code: apperr.CodeTimeout,
+			Message: i18n.T("请求处理超时，请缩小查询范围或稍后重试", "the request took too long; narrow it or retry later")}
+	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+		return // the client went away: nobody reads an answer
+	}
 	e, ok := apperr.As(err)
 	if !ok {
 		a.log.ErrorContext(r.Context(), "request failed", "error", err.Error(),
@@ -53,7 +63,7 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			Message: i18n.T("服务器内部错误，请联系管理员（请求编号 %s）", "internal error; tell your administrator (request %s)",
 				audit.RequestIDFrom(r.Context()))}
 	}
-	if e.Status == http.StatusTooManyRequests {
+	if e.Status == http.StatusTooManyRequests || e.Status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", "60")
 	}
 	writeJSON(w, e.Status, errorBody{errorDetail{Code: e.Code, Field: e.Field, Message: e.Message.In(i18n.FromRequest(r))}})
