@@ -41,19 +41,20 @@ func Is(err error, code string) bool {
 
 // Machine codes.
 const (
-	CodeMalformed     = "malformed_request"
-	CodeValidation    = "validation_failed"
-	CodeUnauthorized  = "unauthorized"
-	CodeForbidden     = "forbidden"
-	CodeNotFound      = "not_found"
-	CodeConflict      = "conflict"
-	CodeTooLarge      = "too_large"
-	CodeTooMany       = "too_many_requests"
-	CodeMethod        = "method_not_allowed"
-	CodeUnsupported   = "unsupported_media_type"
-	CodeInternal      = "internal_error"
-	CodeTimeout       = "timeout"
-	CodeIdempotencyIn = "idempotency_in_progress"
+	CodeMalformed      = "malformed_request"
+	CodeValidation     = "validation_failed"
+	CodeUnauthorized   = "unauthorized"
+	CodeForbidden      = "forbidden"
+	CodeNotFound       = "not_found"
+	CodeConflict       = "conflict"
+	CodeTooLarge       = "too_large"
+	CodeTooMany        = "too_many_requests"
+	CodeMethod         = "method_not_allowed"
+	CodeUnsupported    = "unsupported_media_type"
+	CodeInternal       = "internal_error"
+	CodeTimeout        = "timeout"
+	CodePasswordChange = "password_change_required"
+	CodeIdempotencyIn  = "idempotency_in_progress"
 )
 
 // Validation: a field's value is not acceptable (422).

@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"kefu/internal/apperr"
@@ -99,6 +100,13 @@ func (a *API) wrap(rt Route) http.Handler {
 			var err error
 			if p, err = a.auth.Principal(r.Context(), auth.TokenFromRequest(r)); err != nil {
 				a.writeError(w, r, err)
+				return
+			}
+			// A temporary password (set by an administrator) opens only the
+			// auth routes until it is changed, as in the web UI.
+			if p.MustChangePassword && !strings.HasPrefix(rt.Path, "/api/v1/auth/") {
+				a.writeError(w, r, &apperr.Error{Status: http.StatusForbidden, Code: apperr.CodePasswordChange,
+					Message: i18n.T("请先修改初始密码（POST /api/v1/auth/password）", "change your temporary password first (POST /api/v1/auth/password)")})
 				return
 			}
 			if !p.Can(rt.Permission) {
