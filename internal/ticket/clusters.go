@@ -391,7 +391,7 @@ func visibleRow(ctx context.Context, tx store.Conn, p *auth.Principal, id store.
 
 // summaries are the work orders p may see among the ids the query selects.
 func summaries(ctx context.Context, c store.Conn, p *auth.Principal, q string, args ...any) ([]Summary, error) {
-	cond, vargs := visible(p)
+	cond, vargs := visible(c.Dialect(), p)
 	rows, err := c.Query(ctx, fmt.Sprintf(`SELECT t.id, t.number, t.status, t.category, t.received_at FROM tickets t
 		WHERE t.id IN (%s) AND %s ORDER BY t.id`, q, cond), append(args, vargs...)...)
 	if err != nil {

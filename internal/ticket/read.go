@@ -78,7 +78,7 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) (Page, 
 		f.Limit = 50
 	}
 	f.Limit = min(f.Limit, 500)
-	cond, args := visible(p)
+	cond, args := visible(s.db.Dialect(), p)
 	where := []string{cond}
 	if f.Cursor != "" {
 		id, err := strconv.ParseInt(f.Cursor, 10, 64)

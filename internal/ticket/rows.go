@@ -60,12 +60,13 @@ func nullID(id store.ID) store.NullID { return store.NullID{ID: id, Valid: id !=
 //
 // Every work order has a unit (its receiving point, TKT-001), so a caller
 // whose scope is the whole group needs no unit test at all. Otherwise the
-// test is a scalar subquery with LIMIT 1, probed per row through
-// ticket_units' primary key: under the OR, PostgreSQL turned an EXISTS
-// into a hashed subplan that read every ticket_units row of the scope
-// first (45 ms for the first page at 100,000 work orders, ten times that
-// at 1,000,000); the probe stops at the page (issue 6).
-func visible(p *auth.Principal) (string, []any) {
+// test on PostgreSQL is a scalar subquery with LIMIT 1, probed per row
+// through ticket_units' primary key: under the OR, PostgreSQL turned an
+// EXISTS into a hashed subplan that read every ticket_units row of the
+// scope first (45 ms for the first page at 100,000 work orders, ten times
+// that at 1,000,000); the probe stops at the page (issue 6). SQLite probes
+// an EXISTS per row already, and the scalar form made it slower.
+func visible(d store.Dialect, p *auth.Principal) (string, []any) {
 	if p == nil {
 		return "1=1", nil
 	}
@@ -76,13 +77,16 @@ func visible(p *auth.Principal) (string, []any) {
 		return respondent, []any{uid}
 	}
 	cond, args := sc.SQL("tu.unit_id")
-	q := respondent + " AND (t.assignee_id = ? OR (SELECT 1 FROM ticket_units tu WHERE tu.ticket_id = t.id AND " + cond + " LIMIT 1) IS NOT NULL)"
-	return q, append([]any{uid, uid}, args...)
+	probe := "EXISTS (SELECT 1 FROM ticket_units tu WHERE tu.ticket_id = t.id AND " + cond + ")"
+	if d == store.Postgres {
+		probe = "(SELECT 1 FROM ticket_units tu WHERE tu.ticket_id = t.id AND " + cond + " LIMIT 1) IS NOT NULL"
+	}
+	return respondent + " AND (t.assignee_id = ? OR " + probe + ")", append([]any{uid, uid}, args...)
 }
 
 // load reads a work order p may see, or 404.
 func load(ctx context.Context, c store.Conn, p *auth.Principal, id store.ID) (*row, error) {
-	cond, args := visible(p)
+	cond, args := visible(c.Dialect(), p)
 	r, err := scanRow(c.QueryRow(ctx, "SELECT "+ticketColumns+" FROM tickets t WHERE t.id = ? AND "+cond,
 		append([]any{id}, args...)...))
 	if errors.Is(err, sql.ErrNoRows) {

@@ -56,7 +56,7 @@ func (s *Service) Similar(ctx context.Context, p *auth.Principal, id store.ID) (
 	day := calendar.DateOf(received.In(store.Zone))
 	from := store.Micros(day.AddDays(-out.WindowDays - 1).Midnight(store.Zone))
 	to := store.Micros(day.AddDays(out.WindowDays + 2).Midnight(store.Zone))
-	cond, args := visible(p)
+	cond, args := visible(c.Dialect(), p)
 	rows, err := c.Query(ctx, "SELECT "+ticketColumns+` FROM tickets t WHERE t.pack = ? AND t.category = ? AND t.id <> ?
 		AND t.status NOT IN (?, ?) AND t.received_at >= ? AND t.received_at < ? AND `+cond+` ORDER BY t.id LIMIT ?`,
 		append(append([]any{r.pack, r.category, r.id, string(StatusClosed), string(StatusMerged), from, to}, args...), maxSimilar)...)
