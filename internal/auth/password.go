@@ -56,18 +56,22 @@ const (
 // CheckPassword reports whether pw matches the PHC hash, in constant time.
 func CheckPassword(hash, pw string) (bool, error) {
 	parts := strings.Split(hash, "$")
-	if len(parts) != 6 || parts[1] != "argon2id" {
-		return false, errBadHash
+	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" {
+		return false, errBadHash // exactly "$argon2id$v=…$m=…,t=…,p=…$salt$key", nothing before it
 	}
 	var version int
 	var m uint32
 	var t uint32
 	var p uint8
-	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
+	// Sscanf ignores what follows the last verb: the fields must also
+	// print back exactly as stored.
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version ||
+		fmt.Sprintf("v=%d", version) != parts[2] {
 		return false, errBadHash
 	}
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil ||
-		t < 1 || t > maxArgonTime || p < 1 || p > maxArgonThreads || m < 8*uint32(p) || m > maxArgonMemory {
+		t < 1 || t > maxArgonTime || p < 1 || p > maxArgonThreads || m < 8*uint32(p) || m > maxArgonMemory ||
+		fmt.Sprintf("m=%d,t=%d,p=%d", m, t, p) != parts[3] {
 		return false, errBadHash
 	}
 	salt, err := base64.RawStdEncoding.DecodeString(parts[4])

@@ -45,6 +45,9 @@ func TestHashPasswordRoundTrip(t *testing.T) {
 // malformedHashes are refused with an error, never a panic, never true.
 var malformedHashes = []string{
 	"",
+	"0$argon2id$v=19$m=10,t=1,p=1$00000000000$0000000000000000000000",              // something before the first $ (found by fuzzing)
+	"$argon2id$v=19x$m=8,t=1,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaA",    // trailing text after the version
+	"$argon2id$v=19$m=8,t=1,p=1junk$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaA", // trailing text after the parameters
 	"plain",
 	"$argon2id$",
 	"$argon2i$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g",
@@ -92,6 +95,12 @@ func FuzzCheckPassword(f *testing.F) {
 		}
 		if !strings.HasPrefix(hash, "$argon2id$") && err == nil {
 			t.Fatalf("CheckPassword(%q) accepted a hash that is not argon2id", hash)
+		}
+		if err == nil {
+			if parts := strings.Split(hash, "$"); len(parts) != 6 || !strings.HasPrefix(parts[2], "v=") ||
+				!strings.HasPrefix(parts[3], "m=") || strings.ContainsAny(parts[2][2:], "+- ") {
+				t.Fatalf("CheckPassword(%q) accepted a malformed hash", hash)
+			}
 		}
 	})
 }
