@@ -20,7 +20,9 @@ type Filter struct {
 	// reviews what its own staff did, not the whole group's log, whose
 	// changes hold other subsidiaries' customers and work orders. System
 	// rows (no actor) are then left out too.
-	ActorScope interface{ SQL(column string) (string, []any) }
+	ActorScope interface {
+		SQL(column string) (string, []any)
+	}
 }
 
 // List returns audit rows matching f, newest first, and the cursor of the
