@@ -10,6 +10,7 @@ import (
 
 	"kefu/internal/apperr"
 	"kefu/internal/auth"
+	"kefu/internal/calendar"
 	"kefu/internal/i18n"
 	"kefu/internal/org"
 	"kefu/internal/store"
@@ -120,9 +121,8 @@ func (s *Service) Counts(ctx context.Context, p *auth.Principal, f CountsFilter)
 	slices.SortFunc(out.ByCategory, func(a, b CategoryCount) int {
 		return cmp.Or(cmp.Compare(b.Open, a.Open), cmp.Compare(a.Pack, b.Pack), cmp.Compare(a.Category, b.Category))
 	})
-	today := now.Format(time.DateOnly)
-	month := now.Format("2006-01") + "-01"
-	d, err := dailyTotals(ctx, c, sc, month, today)
+	today := calendar.DateOf(now)
+	d, err := dailyTotals(ctx, c, sc, calendar.D(today.Year, today.Month, 1).String(), today.String())
 	if err != nil {
 		return Counts{}, err
 	}
