@@ -36,6 +36,7 @@ type checkpointer struct {
 	quit    chan struct{}
 	done    sync.WaitGroup
 	copied  atomic.Int64 // WAL frames copied into the database so far
+	mu      sync.Mutex   // guards last: the loop and Checkpoint both run checkpoints
 	last    int          // frames of the current WAL copied by the last checkpoint
 }
 
@@ -93,9 +94,18 @@ func (c *checkpointer) checkpoint(ctx context.Context) error {
 	if fi, err := os.Stat(c.walPath); err == nil && fi.Size() > walLimit {
 		mode = "TRUNCATE"
 	}
-	var busy, logPages, done int
-	if err := c.conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &logPages, &done); err != nil {
-		return fmt.Errorf("wal checkpoint: %w", err)
+	_, err := c.run(ctx, mode)
+	return err
+}
+
+// run runs one wal_checkpoint in mode, counts the frames it copied and
+// reports whether it was stopped by a busy reader or writer.
+func (c *checkpointer) run(ctx context.Context, mode string) (busy bool, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var b, logPages, done int
+	if err := c.conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint("+mode+")").Scan(&b, &logPages, &done); err != nil {
+		return false, fmt.Errorf("wal checkpoint: %w", err)
 	}
 	// done counts the frames of the WAL since it was last restarted; a
 	// smaller number than last time means the writer restarted it.
@@ -104,7 +114,7 @@ func (c *checkpointer) checkpoint(ctx context.Context) error {
 	}
 	c.copied.Add(int64(max(done-c.last, 0)))
 	c.last = max(done, 0)
-	return nil
+	return b != 0, nil
 }
 
 func (c *checkpointer) close() error {
@@ -119,12 +129,9 @@ func (db *DB) Checkpoint(ctx context.Context) error {
 	if db.ckpt == nil {
 		return nil
 	}
-	var busy, logPages, done int
-	if err := db.ckpt.conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logPages, &done); err != nil {
-		return fmt.Errorf("wal checkpoint: %w", err)
+	busy, err := db.ckpt.run(ctx, "TRUNCATE")
+	if err == nil && busy {
+		err = fmt.Errorf("wal checkpoint: the database was busy")
 	}
-	if busy != 0 {
-		return fmt.Errorf("wal checkpoint: the database was busy")
-	}
-	return nil
+	return err
 }
