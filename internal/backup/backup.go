@@ -147,8 +147,14 @@ func Restore(ctx context.Context, from, dataDir string) (Restored, error) {
 	if err == nil {
 		out.Audit, err = audit.Verify(ctx, db)
 	}
-	if err == nil && out.Audit.Break != nil {
+	switch {
+	case err != nil:
+	case out.Audit.Break != nil:
 		err = fmt.Errorf("the restored audit chain is broken after %d good rows: %s", out.Audit.Verified, out.Audit.Break.Error())
+	case out.Migrations == 0 && out.Audit.HeadHash != info.AuditHash:
+		// Rows cut off the end leave no break in the chain: the head must
+		// be the one the backup file holds.
+		err = fmt.Errorf("the restored audit head %s differs from the backup's %s", out.Audit.HeadHash, info.AuditHash)
 	}
 	if err != nil {
 		if db != nil {
