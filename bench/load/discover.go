@@ -184,10 +184,7 @@ func (t *target) add(it listItem) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.ids = append(t.ids, it.ID)
-	if it.Status != "closed" && it.Status != "merged" {
-		t.open = append(t.open, it.ID)
-	}
+	t.addID(it.ID, it.Status)
 	if len(it.Number) >= numberMinDigits {
 		t.numbers = append(t.numbers, it.Number)
 	}
@@ -210,9 +207,15 @@ func (t *target) created(body []byte) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.ids = append(t.ids, it.ID)
-	if it.Status != "closed" && it.Status != "merged" {
-		t.open = append(t.open, it.ID)
+	t.addID(it.ID, it.Status)
+}
+
+// addID puts a work-order id into the pool, and into the open pool unless
+// it is closed or merged; t.mu is held.
+func (t *target) addID(id, status string) {
+	t.ids = append(t.ids, id)
+	if status != "closed" && status != "merged" {
+		t.open = append(t.open, id)
 	}
 }
 
