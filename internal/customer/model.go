@@ -126,6 +126,10 @@ const columns = `c.id, c.kind, c.name, c.phone, c.phone_key, c.address, c.id_num
 	c.account_manager_id, c.name_key, c.car_brand, c.car_plate, c.plate_key, c.email, c.note, c.profile,
 	c.merged_into_id, c.version, c.outage_contact, c.maintainer_id, c.supply, c.key_account_tier`
 
+// returningColumns is columns for a RETURNING clause, which names the
+// table's own columns.
+var returningColumns = strings.ReplaceAll(columns, "c.", "")
+
 func scan(s store.Scanner) (Customer, error) {
 	var c Customer
 	var created, updated, keyAccount int64

@@ -21,6 +21,19 @@ type Conn struct {
 	dialect Dialect
 	tx      *sql.Tx    // set inside a transaction
 	stmts   *stmtCache // prepared statements of the pool (SQLite only)
+	// detached: the statements ignore their context's end. Set in a group
+	// commit, whose members share one transaction: an interrupted statement
+	// would roll back the others' work too, and a context that can end
+	// costs the SQLite driver a watcher goroutine per statement.
+	detached bool
+}
+
+// context is ctx, or ctx without its end when c is detached.
+func (c Conn) context(ctx context.Context) context.Context {
+	if c.detached {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 // Dialect reports which database the statements go to.
@@ -28,6 +41,7 @@ func (c Conn) Dialect() Dialect { return c.dialect }
 
 // Exec runs a statement.
 func (c Conn) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = c.context(ctx)
 	if s := c.stmt(ctx, query); s != nil {
 		return s.ExecContext(ctx, args...)
 	}
@@ -36,6 +50,7 @@ func (c Conn) Exec(ctx context.Context, query string, args ...any) (sql.Result, 
 
 // Query runs a query returning rows.
 func (c Conn) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = c.context(ctx)
 	if s := c.stmt(ctx, query); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
@@ -44,6 +59,7 @@ func (c Conn) Query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 
 // QueryRow runs a query returning at most one row.
 func (c Conn) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = c.context(ctx)
 	if s := c.stmt(ctx, query); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}

@@ -176,7 +176,7 @@ func (c *committer) runGroup(first *txRequest) {
 		}
 		return
 	}
-	conn := Conn{q: tx, dialect: c.db.dialect, tx: tx, stmts: c.db.writeStmts}
+	conn := Conn{q: tx, dialect: c.db.dialect, tx: tx, stmts: c.db.writeStmts, detached: true}
 	var ok []*txRequest // succeeded, waiting for the commit
 	// The first member runs without a savepoint: when it fails the whole
 	// (empty) transaction is rolled back, which is cheaper.
