@@ -17,6 +17,9 @@ type Error struct {
 	Code    string    // stable machine code, e.g. "validation_failed"
 	Field   string    // offending field path, if any ("customer.phone")
 	Message i18n.Text // human message in both locales
+	// Details are machine-readable particulars beyond the field: the rule
+	// ID a guard refused with, the checklist items still missing.
+	Details map[string]any
 }
 
 func (e *Error) Error() string {

@@ -114,7 +114,8 @@ func join(groups ...[]Permission) []Permission {
 var (
 	agentPerms = []Permission{PermOrgRead, PermCalendarsRead, PermPolicyRead, PermCustomersRead,
 		PermCustomersWrite, PermTicketsRead, PermTicketsCreate, PermTicketsAct, PermVisitsRead,
-		PermVisitsAct, PermSurveysRead, PermCalcUse, PermKnowledgeRead, PermProcessesRead}
+		PermVisitsAct, PermSurveysRead, PermCalcUse, PermKnowledgeRead, PermProcessesRead,
+		PermProcessesAct} // the business window accepts applications (PRC-001)
 	salesAgentPerms = []Permission{PermOrgRead, PermCalendarsRead, PermPolicyRead, PermCustomersRead,
 		PermCustomersWrite, PermSalesRead, PermSalesReceive, PermKnowledgeRead, PermCalcUse}
 )
@@ -129,12 +130,14 @@ var Roles = []RoleInfo{
 		PermMeritsRead, PermProcessesAct, PermStaffRead})},
 	{RoleFieldStaff, i18n.T("现场人员(维修员/安检员/物业助理)", "Field staff"), []Permission{PermOrgRead,
 		PermCalendarsRead, PermPolicyRead, PermCustomersRead, PermTicketsRead, PermTicketsAct,
-		PermInspectionsRead, PermInspectionsWrite, PermVisitsRead, PermVisitsAct, PermKnowledgeRead, PermCalcUse}},
+		PermInspectionsRead, PermInspectionsWrite, PermVisitsRead, PermVisitsAct, PermKnowledgeRead, PermCalcUse,
+		PermProcessesRead, PermProcessesAct}}, // site surveys, inspections, energising (PRC-017, PRC-021)
 	{RoleDeptStaff, i18n.T("职能部门", "Department staff"), []Permission{PermOrgRead, PermCalendarsRead,
 		PermPolicyRead, PermCustomersRead, PermTicketsRead, PermTicketsAct, PermProcessesRead,
 		PermProcessesAct, PermKnowledgeRead, PermCalcUse}},
 	{RoleAuditor, i18n.T("稽查员/安监部", "Auditor"), join(readAll, []Permission{PermUsersRead,
-		PermAuditRead, PermSamplingWrite, PermMeritsWrite, PermInspectionsWrite})},
+		PermAuditRead, PermSamplingWrite, PermMeritsWrite, PermInspectionsWrite,
+		PermProcessesAct})}, // the safety department countersigns acceptance (PRC-019)
 	{RoleManager, i18n.T("经理/领导", "Manager"), join(readAll, []Permission{PermUsersRead, PermAuditRead,
 		PermTicketsApprove, PermProcessesApprove, PermMeritsWrite, PermMeritsApprove, PermArchivesApprove,
 		PermCustomersConfidential, PermCustomersExport, PermCustomersManage, PermSurveysWrite, PermSalesManage})},

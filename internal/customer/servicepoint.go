@@ -445,3 +445,14 @@ func (sp *ServicePointInput) property(f func(string) string) error {
 	_, err := sp.text(f, "usage", maxShort)
 	return err
 }
+
+// PointOf reads one service point (for another module's transaction, e.g.
+// a business process started from it); the caller checks the row scope on
+// its OrgUnitID. An unknown id is a 422 naming field.
+func PointOf(ctx context.Context, c store.Conn, id store.ID, field string) (ServicePoint, error) {
+	sp, err := scanPoint(c.QueryRow(ctx, "SELECT "+spColumns+" FROM service_points WHERE id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return sp, apperr.Validation(field, i18n.T("服务点 %d 不存在", "no service point %d", int64(id)))
+	}
+	return sp, err
+}

@@ -168,7 +168,7 @@ func errorOf(t *testing.T, r res) apiError {
 		t.Fatalf("error detail: %v: %s", err, raw)
 	}
 	for k := range detail {
-		if k != "code" && k != "message" && k != "field" {
+		if k != "code" && k != "message" && k != "field" && k != "details" {
 			t.Errorf("error detail has unexpected key %q: %s", k, raw)
 		}
 	}

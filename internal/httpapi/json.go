@@ -26,6 +26,9 @@ type errorDetail struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
+	// Details: machine-readable particulars (a guard's rule ID, missing
+	// checklist items); absent for most errors.
+	Details map[string]any `json:"details,omitempty"`
 }
 
 // writeJSON answers with v as JSON.
@@ -66,7 +69,7 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if e.Status == http.StatusTooManyRequests || e.Status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", "60")
 	}
-	writeJSON(w, e.Status, errorBody{errorDetail{Code: e.Code, Field: e.Field, Message: e.Message.In(i18n.FromRequest(r))}})
+	writeJSON(w, e.Status, errorBody{errorDetail{Code: e.Code, Field: e.Field, Message: e.Message.In(i18n.FromRequest(r)), Details: e.Details}})
 }
 
 // decode reads a JSON request body into v strictly (whatever the

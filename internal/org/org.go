@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -419,4 +420,16 @@ func (sc Scope) SQL(column string) (string, []any) {
 	}
 	lo, hi := pathRange(sc.Path)
 	return fmt.Sprintf("%s IN (SELECT id FROM org_units WHERE path >= ? AND path < ?)", column), []any{lo, hi}
+}
+
+// AncestorIDs are the ids of the units on a unit path, from the root down to
+// the unit itself: the units a person in that unit works under.
+func AncestorIDs(path string) []store.ID {
+	var out []store.ID
+	for _, part := range strings.Split(strings.Trim(path, "/"), "/") {
+		if id, err := strconv.ParseInt(part, 10, 64); err == nil {
+			out = append(out, store.ID(id))
+		}
+	}
+	return out
 }

@@ -42,6 +42,9 @@ type Pack struct {
 	// Events are the pack's own events beyond the work-order actions
 	// (e.g. "consent", TKT-026); clocks may start and stop on them.
 	Events []string `json:"events,omitempty"`
+	// Processes are the pack's business processes (PRC): power
+	// connections, changes of service, document pipelines.
+	Processes []ProcessDef `json:"processes,omitempty"`
 
 	// Source is where this version came from: "builtin" or "file:<name>".
 	Source string `json:"source"`

@@ -50,6 +50,9 @@ func applyDefaults(p *Pack) {
 		p.Version = 1
 	}
 	customerDefaults(&p.Customers)
+	for i := range p.Processes {
+		processDefaults(&p.Processes[i])
+	}
 	t := &p.Tickets
 	if t.ExtensionApprover == "" {
 		t.ExtensionApprover = DefaultExtensionApprover
@@ -209,6 +212,7 @@ func (v *validator) pack() {
 	unique(v, "categories", p.Categories, func(c Category) string { return c.Key })
 	v.tickets("tickets", &p.Tickets)
 	v.customers("customers", &p.Customers)
+	v.processes("processes", p.Processes)
 }
 
 func (v *validator) severity(path string, s Severity) {
@@ -369,6 +373,11 @@ func ValidateCalendars(p *Pack, cals CalendarSet) []Problem {
 			if k.Calendar != "" {
 				check(fmt.Sprintf("categories[%d].clocks[%d].calendar", i, j), k.Calendar)
 			}
+		}
+	}
+	for i, d := range p.Processes {
+		if d.Calendar != "" {
+			check(fmt.Sprintf("processes[%d].calendar", i), d.Calendar)
 		}
 	}
 	return out
