@@ -16,22 +16,22 @@ import (
 
 // row is a process as stored.
 type row struct {
-	id, unit                 store.ID
-	number, pack, def        string
-	packVersion              int
-	status                   Status
-	customer, point          store.NullID
-	customerName             string
-	attrs                    map[string]any
-	appliedAt                int64
-	currentStep              string
-	currentStepID, stepUnit  store.NullID
-	stepRole                 string
-	nextDue                  int64
-	breached                 bool
-	createdBy                store.NullID
-	createdAt, updatedAt     int64
-	closedAt                 int64
+	id, unit                store.ID
+	number, pack, def       string
+	packVersion             int
+	status                  Status
+	customer, point         store.NullID
+	customerName            string
+	attrs                   map[string]any
+	appliedAt               int64
+	currentStep             string
+	currentStepID, stepUnit store.NullID
+	stepRole                string
+	nextDue                 int64
+	breached                bool
+	createdBy               store.NullID
+	createdAt, updatedAt    int64
+	closedAt                int64
 }
 
 const processColumns = `pr.id, pr.number, pr.pack, pr.pack_version, pr.definition, pr.status, pr.customer_id,
@@ -98,19 +98,19 @@ func load(ctx context.Context, c store.Conn, p *auth.Principal, id store.ID) (*r
 
 // stepRow is one round of a step as stored.
 type stepRow struct {
-	id, process, unit                store.ID
-	step                             string
-	round                            int
-	status                           StepStatus
-	role                             string
-	previous                         store.NullID
-	activated                        int64
-	cal, limits                      string
-	clockStarted, due, warn, warned  int64
-	breached, completed              int64
-	outcome                          string
-	actor                            store.NullID
-	comment                          string
+	id, process, unit               store.ID
+	step                            string
+	round                           int
+	status                          StepStatus
+	role                            string
+	previous                        store.NullID
+	activated                       int64
+	cal, limits                     string
+	clockStarted, due, warn, warned int64
+	breached, completed             int64
+	outcome                         string
+	actor                           store.NullID
+	comment                         string
 }
 
 const stepColumns = `id, process_id, step, round, status, unit_id, role, previous_id, activated_at, calendar, limits,
