@@ -31,6 +31,7 @@ import (
 	"kefu/internal/notify"
 	"kefu/internal/org"
 	"kefu/internal/policy"
+	"kefu/internal/process"
 	"kefu/internal/services"
 	"kefu/internal/store"
 	"kefu/internal/ticket"
@@ -56,6 +57,7 @@ type App struct {
 	Documents *document.Service
 	Customers *customer.Service
 	Imports   *customerio.Service // customer ledger import/export and import jobs
+	Processes *process.Service    // business processes (issue 8)
 	API       *httpapi.API
 	Now       func() time.Time
 }
@@ -92,6 +94,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		Customers: a.Customers, Notify: a.Notify, Logger: log, Now: a.Now})
 	a.Tickets.RegisterTimers(a.Jobs)
 	a.Calendars.OnChange(a.Tickets.OnCalendarChange) // open clocks follow calendar changes (CAL-001)
+	a.Processes = process.New(process.Options{DB: db, Calendars: a.Calendars, Policy: a.Policy, Org: a.Org,
+		Notify: a.Notify, Logger: log, Now: a.Now})
+	a.Processes.RegisterTimers(a.Jobs)
 	a.Documents = document.New(document.Options{DB: db, Dir: filepath.Join(cfg.DataDir, "files"),
 		MaxSize: cfg.MaxUploadBytes, Now: a.Now, Logger: log})
 	RegisterDocumentOwners(a.Documents, db)
@@ -101,7 +106,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 
 // Services is the set of services the API and the UI are built on.
 func (a *App) Services() services.Set {
-	return services.Set{DB: a.DB, Org: a.Org, Auth: a.Auth, Calendars: a.Calendars, Policy: a.Policy, Jobs: a.Jobs, Notify: a.Notify, Tickets: a.Tickets, Documents: a.Documents, Customers: a.Customers, Imports: a.Imports, Logger: a.Log, Version: Version,
+	return services.Set{DB: a.DB, Org: a.Org, Auth: a.Auth, Calendars: a.Calendars, Policy: a.Policy, Jobs: a.Jobs, Notify: a.Notify, Tickets: a.Tickets, Documents: a.Documents, Customers: a.Customers, Imports: a.Imports, Processes: a.Processes, Logger: a.Log, Version: Version,
 		Now: a.Now, SecureCookies: a.Config.SecureCookies}
 }
 

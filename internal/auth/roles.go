@@ -148,7 +148,7 @@ var Roles = []RoleInfo{
 		PermCustomersRead, PermCustomersWrite, PermCustomersConfidential, PermCustomersImport, PermArchivesRead,
 		PermArchivesWrite, PermKnowledgeRead}},
 	{RoleViewer, i18n.T("只读用户", "Viewer"), []Permission{PermOrgRead, PermCalendarsRead, PermPolicyRead,
-		PermCustomersRead, PermTicketsRead, PermReportsRead, PermKnowledgeRead}},
+		PermCustomersRead, PermTicketsRead, PermProcessesRead, PermReportsRead, PermKnowledgeRead}},
 }
 
 // LookupRole returns the catalogue entry of a role key.

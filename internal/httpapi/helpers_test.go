@@ -149,9 +149,10 @@ func (r res) cookies() []*http.Cookie { return (&http.Response{Header: r.Header}
 
 // apiError is the error shape of API.md.
 type apiError struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	Field   string `json:"field"`
+	Code    string         `json:"code"`
+	Message string         `json:"message"`
+	Field   string         `json:"field"`
+	Details map[string]any `json:"details"`
 }
 
 // errorOf checks that r is exactly the JSON error shape and returns it.

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -21,6 +22,7 @@ var rowScope = map[string]string{
 	"ticket-clusters": "cluster",
 	"open-letters":    "letter",
 	"customers":       "customer",
+	"processes":       "process",
 	"org-units":       "shared: the org tree is the group's directory; writes need org:write (admin)",
 	"calendars":       "shared: calendars are the group's; writes need calendars:write (admin)",
 	"policy":          "shared: policy packs are the group's; writes need policy:write (admin)",
@@ -31,6 +33,8 @@ var rowScope = map[string]string{
 // so that the request reaches the record's lookup.
 func scopeBody(path, ticketID string) any {
 	switch {
+	case strings.HasPrefix(path, "/api/v1/processes/"):
+		return map[string]any{"action": "receive", "item": "suspension_application"}
 	case strings.HasSuffix(path, "/actions"):
 		return map[string]any{"action": "note", "note": "越权"}
 	case strings.HasSuffix(path, "/tickets"):
@@ -82,7 +86,27 @@ func TestRowScopeMatrix(t *testing.T) {
 		cluster := create("/api/v1/ticket-clusters", map[string]any{"title": "乙公司的群诉", "location": "乙小区", "ticket_ids": []string{other}})
 		letter := create("/api/v1/open-letters", map[string]any{"title": "乙公司的公开信", "body": "……", "ticket_ids": []string{tk}})
 		bUser := e.user("b.staff", b.ID, auth.RoleFieldStaff)
-		records := map[string]string{"user": bUser.ID.String(), "ticket": tk, "customer": cust, "cluster": cluster, "letter": letter}
+		// A business process of 乙's power subsidiary (issue 8).
+		bp, err := e.org.Create(t.Context(), org.CreateInput{ParentID: &e.root.ID, Kind: org.Company, Name: "乙供电公司", Pack: "power"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.user("b.power", bp.ID, auth.RoleCSAgent)
+		bTok = e.login("b.power")
+		r := e.do("POST", "/api/v1/customers", bTok, map[string]any{"kind": "organisation", "name": "乙公司的用电客户",
+			"phone": "0571-86009999", "type": "hv_single", "service_points": []map[string]any{{"kind": "power_supply_point",
+				"account_no": "P2000001", "address": "乙工业园", "attributes": map[string]any{"voltage": "10kV"}}}})
+		var bc struct {
+			ServicePoints []struct{ ID store.ID } `json:"service_points"`
+		}
+		r.decode(t, &bc)
+		if r.Code != http.StatusCreated || len(bc.ServicePoints) != 1 {
+			t.Fatalf("乙's power customer: %d %s", r.Code, r.Body)
+		}
+		proc := create("/api/v1/processes", map[string]any{"definition": "change.suspension", "service_point_id": bc.ServicePoints[0].ID,
+			"attributes": map[string]any{"from": "2026-04-01", "to": "2026-05-01", "capacity_kva": 400}})
+		records := map[string]string{"user": bUser.ID.String(), "ticket": tk, "customer": cust, "cluster": cluster, "letter": letter,
+			"process": proc}
 
 		var scoped, shared int
 		for _, info := range auth.Roles {
@@ -130,7 +154,7 @@ func TestRowScopeMatrix(t *testing.T) {
 				// Refused, and exactly as if the record did not exist: the
 				// answer does not even tell that it does.
 				none := e.do(rt.Method, pathParam.ReplaceAllString(rt.Path, "987654321"), tok, body)
-				if r.Code < 400 || r.Code >= 500 || r.Code != none.Code || errorOf(t, r) != errorOf(t, none) {
+				if r.Code < 400 || r.Code >= 500 || r.Code != none.Code || !reflect.DeepEqual(errorOf(t, r), errorOf(t, none)) {
 					t.Errorf("%s: %s %s on another subsidiary's %s answers %d %s; for no record %d %s",
 						info.Key, rt.Method, rt.Path, kind, r.Code, r.Body, none.Code, none.Body)
 				}

@@ -1,6 +1,8 @@
 package policy
 
 import (
+	"encoding/json"
+
 	"kefu/internal/auth"
 	"kefu/internal/calendar"
 )
@@ -198,6 +200,20 @@ type Guard struct {
 	Duration calendar.Duration `json:"duration"`
 	Rule     string            `json:"rule"`
 	Message  Name              `json:"message"`
+}
+
+// MarshalJSON writes the guard with duration omitted when there is none
+// (a zero calendar.Duration has no text form).
+func (g Guard) MarshalJSON() ([]byte, error) {
+	type plain Guard
+	out := struct {
+		plain
+		Duration *calendar.Duration `json:"duration,omitempty"`
+	}{plain: plain(g)}
+	if g.Duration != (calendar.Duration{}) {
+		out.Duration = &g.Duration
+	}
+	return json.Marshal(out)
 }
 
 // ProcessDocuments are the documents a step may print, with their titles.

@@ -51,12 +51,12 @@ type ActionInput struct {
 
 // Act runs one action and returns the process as it then is.
 func (s *Service) Act(ctx context.Context, p *auth.Principal, id store.ID, in ActionInput) (*Process, error) {
-	if !p.Can(auth.PermProcessesAct) && !p.Can(auth.PermProcessesApprove) {
-		return nil, apperr.Forbidden(i18n.T("无权办理业务流程", "you may not act on business processes"))
-	}
 	if !slices.Contains(Actions, in.Action) {
 		return nil, apperr.Validation("action", i18n.T("须为 %s 之一", "must be one of %s",
 			strings.Join(Actions, ", "), strings.Join(Actions, ", ")))
+	}
+	if !p.Can(auth.PermProcessesAct) && !p.Can(auth.PermProcessesApprove) {
+		return nil, apperr.Forbidden(i18n.T("无权办理业务流程", "you may not act on business processes"))
 	}
 	if utf8.RuneCountInString(in.Comment) > MaxComment {
 		return nil, apperr.Validation("comment", i18n.T("不能超过 %d 个字符", "at most %d characters", MaxComment))

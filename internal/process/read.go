@@ -166,7 +166,7 @@ type Filter struct {
 	ServicePointID store.ID
 	StepUnitID     store.ID
 	Queue          string
-	Limit          int      // default 50, at most 200
+	Limit          int      // default 50, at most 500
 	Before         store.ID // keyset: ids below this one
 }
 
@@ -184,8 +184,8 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) (*Page,
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
-	if f.Limit > 200 {
-		return nil, apperr.Validation("limit", i18n.T("不能超过 200", "at most 200"))
+	if f.Limit > 500 {
+		return nil, apperr.Validation("limit", i18n.T("不能超过 500", "at most 500"))
 	}
 	if f.Status != "" && !slices.Contains([]Status{StatusOpen, StatusCompleted, StatusCancelled}, f.Status) {
 		return nil, apperr.Validation("status", i18n.T("须为 open、completed 或 cancelled", "must be open, completed or cancelled"))
@@ -321,4 +321,32 @@ func (s *Service) Board(ctx context.Context, p *auth.Principal) ([]BoardRow, err
 		}
 	}
 	return out, nil
+}
+
+// Definitions are the process definitions of the pack that governs unit
+// (the caller's unit when 0), with the pack's key and version.
+func (s *Service) Definitions(ctx context.Context, p *auth.Principal, unit store.ID) (*DefinitionList, error) {
+	if !p.Can(auth.PermProcessesRead) {
+		return nil, apperr.Forbidden(i18n.T("无权查看业务流程", "you may not read business processes"))
+	}
+	if unit == 0 {
+		unit = p.OrgUnitID
+	}
+	pack, err := s.packs.ForUnit(ctx, unit)
+	if err != nil {
+		return nil, err
+	}
+	defs := pack.Processes
+	if defs == nil {
+		defs = []policy.ProcessDef{}
+	}
+	return &DefinitionList{Pack: pack.Key, Version: pack.Version, Calendar: pack.Calendar, Items: defs}, nil
+}
+
+// DefinitionList is the answer of Definitions.
+type DefinitionList struct {
+	Pack     string              `json:"pack"`
+	Version  int                 `json:"version"`
+	Calendar string              `json:"calendar"`
+	Items    []policy.ProcessDef `json:"items"`
 }

@@ -83,6 +83,11 @@ func (s *Service) Start(ctx context.Context, p *auth.Principal, in StartInput) (
 			if point, err = customer.PointOf(ctx, tx, in.ServicePointID, "service_point_id"); err != nil {
 				return err
 			}
+			// A point outside the caller's scope is one that does not exist.
+			if err := customerInScope(ctx, tx, p, point.CustomerID, "service_point_id",
+				i18n.T("服务点 %d 不存在", "no service point %d", int64(in.ServicePointID))); err != nil {
+				return err
+			}
 			if in.CustomerID != 0 && in.CustomerID != point.CustomerID {
 				return apperr.Validation("service_point_id", i18n.T("服务点不属于该客户", "the service point belongs to another customer"))
 			}
@@ -94,7 +99,8 @@ func (s *Service) Start(ctx context.Context, p *auth.Principal, in StartInput) (
 			return apperr.Validation("service_point_id", i18n.T("该流程需要 %s 类服务点", "the process needs a %s service point", def.ServicePoint))
 		}
 		if in.CustomerID != 0 {
-			if err := customerInScope(ctx, tx, p, in.CustomerID); err != nil {
+			if err := customerInScope(ctx, tx, p, in.CustomerID, "customer_id",
+				i18n.T("客户 %d 不存在", "no customer %d", int64(in.CustomerID))); err != nil {
 				return err
 			}
 		}
@@ -246,12 +252,12 @@ func nullID(id store.ID) store.NullID { return store.NullID{ID: id, Valid: id !=
 
 // customerInScope refuses a customer outside the caller's scope, as if it
 // did not exist.
-func customerInScope(ctx context.Context, c store.Conn, p *auth.Principal, id store.ID) error {
+func customerInScope(ctx context.Context, c store.Conn, p *auth.Principal, id store.ID, field string, unknown i18n.Text) error {
 	cond, args := p.Scope().SQL("org_unit_id")
 	var n int
 	err := c.QueryRow(ctx, "SELECT count(*) FROM customers WHERE id = ? AND "+cond, append([]any{id}, args...)...).Scan(&n)
 	if err == nil && n == 0 {
-		return apperr.Validation("customer_id", i18n.T("客户 %d 不存在", "no customer %d", int64(id)))
+		return apperr.Validation(field, unknown)
 	}
 	return err
 }

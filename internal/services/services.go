@@ -16,6 +16,7 @@ import (
 	"kefu/internal/notify"
 	"kefu/internal/org"
 	"kefu/internal/policy"
+	"kefu/internal/process"
 	"kefu/internal/store"
 	"kefu/internal/ticket"
 )
@@ -33,6 +34,7 @@ type Set struct {
 	Documents *document.Service   // documents and attachments (nil: no document routes)
 	Customers *customer.Service   // customer archive (built on DB and Policy when nil)
 	Imports   *customerio.Service // ledger import and export (built on the others when nil)
+	Processes *process.Service    // business processes (built on the others when nil)
 	Logger    *slog.Logger
 
 	Version       string
@@ -54,6 +56,13 @@ func (s Set) WithDefaults() Set {
 	if s.Imports == nil && s.Customers != nil && s.Org != nil {
 		s.Imports = customerio.New(customerio.Options{DB: s.DB, Customers: s.Customers, Policy: s.Policy, Org: s.Org,
 			Notify: s.Notify, Logger: s.Logger, Now: s.Now})
+	}
+	if s.Processes == nil && s.DB != nil && s.Policy != nil && s.Calendars != nil && s.Org != nil {
+		opts := process.Options{DB: s.DB, Calendars: s.Calendars, Policy: s.Policy, Org: s.Org, Logger: s.Logger, Now: s.Now}
+		if s.Notify != nil {
+			opts.Notify = s.Notify
+		}
+		s.Processes = process.New(opts)
 	}
 	return s
 }
