@@ -180,18 +180,7 @@ func (s *Service) startClock(ctx context.Context, tx store.Conn, ru *run, st *po
 		return err
 	}
 	from := store.FromMicros(start)
-	var due time.Time
-	var unit calendar.Unit
-	for _, l := range st.Clock.Limits {
-		res, err := cal.Deadline(from, l)
-		if err != nil {
-			return err
-		}
-		if due.IsZero() || res.At.Before(due) {
-			due, unit = res.At, l.Unit // PRC-011: the earliest of the limits
-		}
-	}
-	warn, err := cal.WarningAt(from, due, unit, st.Clock.WarnPercent)
+	due, warn, err := deadline(cal, from, st.Clock.Limits, st.Clock.WarnPercent)
 	if err != nil {
 		return err
 	}
@@ -213,6 +202,23 @@ func (s *Service) startClock(ctx context.Context, tx store.Conn, ru *run, st *po
 	}
 	_, err = tx.Exec(ctx, "UPDATE processes SET next_due_at = ? WHERE id = ? AND current_step_id = ?", sr.due, ru.r.id, sr.id)
 	return err
+}
+
+// deadline is the earliest of limits counted from from (PRC-011: the
+// earlier of 30d and 1mo), and when its warning falls.
+func deadline(cal *calendar.Calendar, from time.Time, limits []calendar.Duration, warnPct int) (due, warn time.Time, err error) {
+	var unit calendar.Unit
+	for _, l := range limits {
+		res, err := cal.Deadline(from, l)
+		if err != nil {
+			return due, warn, err
+		}
+		if due.IsZero() || res.At.Before(due) {
+			due, unit = res.At, l.Unit
+		}
+	}
+	warn, err = cal.WarningAt(from, due, unit, warnPct)
+	return due, warn, err
 }
 
 // finish ends the round sr (done, returned or cancelled): a round ended

@@ -103,6 +103,7 @@ func newFixture(t testing.TB, db *store.DB) *fixture {
 	f.svc = process.New(process.Options{DB: db, Calendars: f.cals, Policy: f.packs, Org: f.org, Notify: f.sent,
 		Logger: log, Now: f.clk.Now})
 	f.svc.RegisterTimers(f.engine)
+	f.cals.OnChange(f.svc.OnCalendarChange)
 	f.custSvc = customer.New(customer.Options{DB: db, Policy: f.packs, Now: f.clk.Now})
 	root, err := f.org.EnsureRoot(f.ctx, "集团")
 	if err != nil {
