@@ -21,8 +21,8 @@ func (a *API) processRoutes(svc *process.Service) []Route {
 	h := processAPI{svc}
 	return []Route{
 		{Method: "GET", Path: "/api/v1/processes/definitions", Permission: auth.PermProcessesRead, Tag: "processes",
-			Summary: "业务流程定义 The process definitions of the pack governing a unit: steps, clocks, checklists, guards",
-			Query:   []Param{{"unit", "org unit id; default the caller's unit"}},
+			Summary:  "业务流程定义 The process definitions of the pack governing a unit: steps, clocks, checklists, guards",
+			Query:    []Param{{"unit", "org unit id; default the caller's unit"}},
 			Response: process.DefinitionList{}, handle: h.definitions},
 		{Method: "POST", Path: "/api/v1/processes", Permission: auth.PermProcessesAct, Tag: "processes",
 			Summary: "发起业务流程 Start a process from a customer's service point (guards refuse with the rule ID, PRC-028/PRC-032)",
