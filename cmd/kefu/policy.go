@@ -36,7 +36,7 @@ func policyCmd(_ context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 // policyCheck validates pack files: every problem as FILE:LINE: path:
-// message and exit 1, or FILE: ok (N categories). Calendar ids are checked
+// message and exit 1, or FILE: ok (N categories, M processes). Calendar ids are checked
 // only for their form here; kefu checks that they exist when a pack is
 // installed.
 func policyCheck(files []string, stdout, stderr io.Writer) error {
@@ -59,7 +59,7 @@ func policyCheck(files []string, stdout, stderr io.Writer) error {
 			bad++
 			continue
 		}
-		fmt.Fprintf(stdout, "%s: ok (%d categories)\n", f, len(p.Categories))
+		fmt.Fprintf(stdout, "%s: ok (%d categories, %d processes)\n", f, len(p.Categories), len(p.Processes))
 	}
 	if bad > 0 {
 		return exitError{1, fmt.Sprintf("%d of %d files invalid", bad, len(files))}

@@ -38,6 +38,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		if err := demo.LoadTickets(ctx, a.Org, a.Auth, a.Tickets, a.Now(), stderr); err != nil {
 			return fmt.Errorf("load demo work orders: %w", err)
 		}
+		if err := demo.LoadProcesses(ctx, a.Auth, a.Customers, a.Processes, a.Now(), stderr); err != nil {
+			return fmt.Errorf("load demo processes: %w", err)
+		}
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

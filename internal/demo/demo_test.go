@@ -9,6 +9,7 @@ import (
 	"kefu/internal/app"
 	"kefu/internal/config"
 	"kefu/internal/demo"
+	"kefu/internal/process"
 	"kefu/internal/ticket"
 )
 
@@ -34,6 +35,9 @@ func TestDemoLoads(t *testing.T) {
 			t.Fatal(err)
 		}
 		if err := demo.LoadTickets(ctx, a.Org, a.Auth, a.Tickets, a.Now(), &out); err != nil {
+			t.Fatal(err)
+		}
+		if err := demo.LoadProcesses(ctx, a.Auth, a.Customers, a.Processes, a.Now(), &out); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -66,5 +70,16 @@ func TestDemoLoads(t *testing.T) {
 	}
 	if statuses[ticket.StatusClosed] != 2 || breached == 0 {
 		t.Errorf("statuses %v, %d breached: want 2 closed and some breached", statuses, breached)
+	}
+	procs, err := a.Processes.List(ctx, admin.Principal(), process.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := map[string]string{}
+	for _, p := range procs.Items {
+		steps[p.Definition] = p.CurrentStep
+	}
+	if len(procs.Items) != 2 || steps["connection.hv"] != "design_review" || steps["change.suspension"] != "seal" {
+		t.Errorf("demo processes at %v, want an HV connection in design review and a suspension to seal (loaded once)", steps)
 	}
 }
