@@ -143,36 +143,31 @@ func steps(ctx context.Context, c store.Conn, process store.ID) ([]*stepRow, err
 
 // facts reads the facts of a process: fact → when it became true.
 func facts(ctx context.Context, c store.Conn, process store.ID) (map[string]int64, error) {
-	type fact struct {
-		key string
-		at  int64
-	}
-	list, err := store.QueryAll(ctx, c, func(s store.Scanner) (fact, error) {
-		var f fact
-		return f, s.Scan(&f.key, &f.at)
-	}, "SELECT fact, at FROM process_facts WHERE process_id = ?", process)
-	out := map[string]int64{}
-	for _, f := range list {
-		out[f.key] = f.at
-	}
-	return out, err
+	return instants(ctx, c, "SELECT fact, at FROM process_facts WHERE process_id = ?", process)
 }
 
 // received reads the checklist items received: item → when.
 func received(ctx context.Context, c store.Conn, process store.ID) (map[string]int64, error) {
-	type item struct {
-		key string
-		at  int64
+	return instants(ctx, c, "SELECT item, received_at FROM process_checklist WHERE process_id = ?", process)
+}
+
+// instants reads (key, instant) rows into a map.
+func instants(ctx context.Context, c store.Conn, query string, process store.ID) (map[string]int64, error) {
+	rows, err := c.Query(ctx, query, process)
+	if err != nil {
+		return nil, err
 	}
-	list, err := store.QueryAll(ctx, c, func(s store.Scanner) (item, error) {
-		var it item
-		return it, s.Scan(&it.key, &it.at)
-	}, "SELECT item, received_at FROM process_checklist WHERE process_id = ?", process)
+	defer rows.Close()
 	out := map[string]int64{}
-	for _, it := range list {
-		out[it.key] = it.at
+	for rows.Next() {
+		var key string
+		var at int64
+		if err := rows.Scan(&key, &at); err != nil {
+			return nil, err
+		}
+		out[key] = at
 	}
-	return out, err
+	return out, rows.Err()
 }
 
 // appendEvent puts an entry on the timeline.
