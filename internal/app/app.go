@@ -101,6 +101,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Documents = document.New(document.Options{DB: db, Dir: filepath.Join(cfg.DataDir, "files"),
 		MaxSize: cfg.MaxUploadBytes, Now: a.Now, Logger: log})
 	RegisterDocumentOwners(a.Documents, db)
+	a.Documents.RegisterOwner("process", a.Processes.DocumentOwner) // files stored on a process (issue 8)
 	a.API = httpapi.New(a.Services())
 	return a, nil
 }
