@@ -1,0 +1,74 @@
+package process_test
+
+import (
+	"net/http"
+	"testing"
+
+	"kefu/internal/auth"
+	"kefu/internal/org"
+	"kefu/internal/process"
+	"kefu/internal/store"
+	"kefu/internal/store/storetest"
+)
+
+// TestApprovalChainReturn runs the feasibility-study chain of the general
+// pack (PRC-042): the related departments countersign, the Phase-III
+// deputy commander returns it — back to the countersignature, not to the
+// initiator (RULES.md example) — the departments sign that round again, and
+// it then runs to the archive.
+func TestApprovalChainReturn(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		co := f.unit(*f.units["city"].ParentID, org.Company, "建设集团三期指挥部", "general")
+		tech := f.unit(co.ID, org.Department, "工程技术部", "")
+		f.people["initiator"] = f.user(tech, auth.RoleManager)
+		f.people["engineering"] = f.user(f.unit(co.ID, org.Department, "工程部", ""), auth.RoleDeptStaff)
+		f.people["commander"] = f.user(f.unit(co.ID, org.Department, "指挥部办公室", ""), auth.RoleManager)
+		f.clk.Set(at("2026-06-01 09:00"))
+		p, err := f.svc.Start(f.ctx, f.people["initiator"], process.StartInput{Definition: "approval.feasibility_study",
+			Attributes: map[string]any{"title": "三期 B 地块可行性研究报告"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p = f.act("initiator", "2026-06-01 09:10", p.ID, process.ActionInput{Action: process.ActionComplete, Step: "initiate"})
+		if e := f.refused("commander", p.ID, process.ActionInput{Action: process.ActionComplete}, http.StatusUnprocessableEntity); e.Field != "countersign" {
+			t.Fatalf("countersign step completed without the departments: %v", e)
+		}
+		signAll := func(when string) {
+			for _, party := range []string{"engineering", "market", "contracts"} {
+				p = f.act("engineering", when, p.ID, process.ActionInput{Action: process.ActionSign, Party: party})
+			}
+		}
+		signAll("2026-06-02 10:00")
+		p = f.act("commander", "2026-06-02 11:00", p.ID, process.ActionInput{Action: process.ActionComplete, Step: "countersign"})
+		if e := f.refused("commander", p.ID, process.ActionInput{Action: process.ActionReturn}, http.StatusUnprocessableEntity); e.Field != "comment" {
+			t.Fatalf("a return without a comment: %v", e)
+		}
+		p = f.act("commander", "2026-06-03 15:00", p.ID, process.ActionInput{Action: process.ActionReturn, Step: "deputy_commander",
+			Comment: "投资回收期测算依据不足，请相关部门补充意见。"})
+		sr := current(t, p)
+		if sr.Step != "countersign" || sr.Round != 2 || len(sr.Signatures) != 0 {
+			t.Fatalf("after the return: %s round %d with %d signatures, want countersign round 2 unsigned", sr.Step, sr.Round, len(sr.Signatures))
+		}
+		signAll("2026-06-04 10:00")
+		p = f.act("commander", "2026-06-04 11:00", p.ID, process.ActionInput{Action: process.ActionComplete})
+		for _, step := range []string{"deputy_commander", "leader_in_charge", "gm_office"} {
+			p = f.act("commander", "2026-06-05 09:00", p.ID, process.ActionInput{Action: process.ActionComplete, Step: step})
+		}
+		p = f.act("commander", "2026-06-05 10:00", p.ID, process.ActionInput{Action: process.ActionSign, Party: "leaders"})
+		p = f.act("commander", "2026-06-05 10:05", p.ID, process.ActionInput{Action: process.ActionComplete, Step: "leaders"})
+		p = f.act("initiator", "2026-06-05 11:00", p.ID, process.ActionInput{Action: process.ActionComplete, Step: "archive"})
+		if p.Status != process.StatusCompleted || len(p.Documents) != 1 || p.Documents[0].Kind != "approval_record" {
+			t.Fatalf("at the end: %s, documents %+v", p.Status, p.Documents)
+		}
+		returned := 0
+		for _, s := range p.Steps {
+			if s.Status == process.StepReturned {
+				returned++
+			}
+		}
+		if returned != 1 {
+			t.Fatalf("%d returned rounds, want 1", returned)
+		}
+	})
+}
