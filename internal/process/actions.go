@@ -338,8 +338,19 @@ func (s *Service) sign(ctx context.Context, tx store.Conn, ru *run, p *auth.Prin
 
 // receive records a checklist document of any step of the process.
 func (s *Service) receive(ctx context.Context, tx store.Conn, ru *run, p *auth.Principal, in ActionInput, at, now time.Time) error {
-	if _, ok := checklistItem(ru.def, in.Item); !ok {
+	step, ok := checklistItem(ru.def, in.Item)
+	if !ok {
 		return apperr.Validation("item", i18n.T("流程的清单中没有 %q", "the process's checklists have no %q", in.Item))
+	}
+	// A document of a step the process has not reached yet waits for it
+	// (PRC-035: no test report before the setting sheet is approved).
+	var reached int
+	if err := tx.QueryRow(ctx, "SELECT count(*) FROM process_steps WHERE process_id = ? AND step = ? AND status <> ?",
+		ru.r.id, step.Key, string(StepSkipped)).Scan(&reached); err != nil {
+		return err
+	}
+	if reached == 0 {
+		return apperr.Conflict("item", i18n.T("流程尚未到达“%s”步骤", "the process has not reached the step %q", step.Name.ZH, step.Key))
 	}
 	res, err := tx.Exec(ctx, `INSERT INTO process_checklist (process_id, item, received_at, actor_id, note) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT DO NOTHING`, ru.r.id, in.Item, store.Micros(at), nullID(p.UserID), in.Comment)
@@ -356,6 +367,12 @@ func (s *Service) receive(ctx context.Context, tx store.Conn, ru *run, p *auth.P
 func (s *Service) recordFact(ctx context.Context, tx store.Conn, ru *run, p *auth.Principal, in ActionInput, at, now time.Time) error {
 	if !slices.ContainsFunc(ru.def.Facts, func(k policy.Keyed) bool { return k.Key == in.Fact }) {
 		return apperr.Validation("fact", i18n.T("流程没有事实 %q", "the process has no fact %q", in.Fact))
+	}
+	// A fact a step sets is true only by completing that step (acceptance
+	// passed, settings approved): recording it by hand would skip the gate.
+	if st, ok := setBy(ru.def, in.Fact); ok {
+		return apperr.Validation("fact", i18n.T("此事项须通过完成“%s”步骤记录", "recorded by completing the step %q",
+			st.Name.ZH, st.Key))
 	}
 	fs, err := facts(ctx, tx, ru.r.id)
 	if err != nil {
@@ -426,16 +443,33 @@ func signatures(ctx context.Context, c store.Conn, step store.ID) ([]Signature, 
 	}, "SELECT party, user_id, signed_at, comment FROM process_signatures WHERE step_id = ? ORDER BY signed_at, party", step)
 }
 
-// checklistItem finds an item in any step's checklist.
-func checklistItem(def *policy.ProcessDef, key string) (policy.ChecklistItem, bool) {
-	for _, st := range def.Steps {
-		for _, it := range st.Checklist {
+// checklistItem finds the first step whose checklist has the item.
+func checklistItem(def *policy.ProcessDef, key string) (*policy.Step, bool) {
+	for i := range def.Steps {
+		for _, it := range def.Steps[i].Checklist {
 			if it.Key == key {
-				return it, true
+				return &def.Steps[i], true
 			}
 		}
 	}
-	return policy.ChecklistItem{}, false
+	return nil, false
+}
+
+// setBy is the step that sets a fact when it completes, by itself or by
+// one of its outcomes.
+func setBy(def *policy.ProcessDef, fact string) (*policy.Step, bool) {
+	for i := range def.Steps {
+		st := &def.Steps[i]
+		if slices.Contains(st.Sets, fact) {
+			return st, true
+		}
+		for _, o := range st.Outcomes {
+			if slices.Contains(o.Sets, fact) {
+				return st, true
+			}
+		}
+	}
+	return nil, false
 }
 
 func outcomeKeys(st *policy.Step) string {

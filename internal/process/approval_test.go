@@ -72,3 +72,22 @@ func TestApprovalChainReturn(t *testing.T) {
 		}
 	})
 }
+
+// TestFactSetByAStep: a fact a step sets (acceptance passed) cannot be
+// recorded by hand around the step's gates; a free fact (fees paid) can.
+func TestFactSetByAStep(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		p := startSingleSource(f)
+		e := f.refused("marketing", p.ID, process.ActionInput{Action: process.ActionFact, Fact: "acceptance_passed"},
+			http.StatusUnprocessableEntity)
+		if e.Field != "fact" {
+			t.Fatalf("field %q", e.Field)
+		}
+		p = f.act("marketing", "2026-09-15 10:00", p.ID, process.ActionInput{Action: process.ActionFact, Fact: "fees_paid"})
+		if !hasFact(p, "fees_paid") {
+			t.Fatal("fees_paid not recorded")
+		}
+		f.refused("marketing", p.ID, process.ActionInput{Action: process.ActionFact, Fact: "fees_paid"}, http.StatusConflict)
+	})
+}

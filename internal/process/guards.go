@@ -16,7 +16,7 @@ import (
 // refusal is the 422 of a guard: the pack's message with the rule ID and
 // the particulars, naming the attribute the guard reads.
 func refusal(g policy.Guard, field string, zh, en string) error {
-	e := apperr.Validation(field, i18n.T("%s（%s）：%s", "%s (%s): %s", g.Message.ZH, g.Rule, zh,
+	e := apperr.Validation(field, i18n.T("%[1]s（%[2]s）：%[3]s", "%[4]s (%[5]s): %[6]s", g.Message.ZH, g.Rule, zh,
 		nameEN(g.Message), g.Rule, en))
 	e.Details = map[string]any{"rule": g.Rule, "guard": g.Kind}
 	return e
