@@ -184,10 +184,14 @@ const (
 	// GuardWithin: the application is made before the date attribute From
 	// plus Duration ends (PRC-028: reinstallation within 6 months of removal).
 	GuardWithin = "within"
+	// GuardRequire: the attributes satisfy the condition When (PRC-027: a
+	// meter is relocated only with address, category and supply point
+	// unchanged).
+	GuardRequire = "require"
 )
 
 // GuardKinds lists the guard kinds.
-var GuardKinds = []string{GuardLeadDays, GuardMinDays, GuardPerYear, GuardDaysPerYear, GuardWithin}
+var GuardKinds = []string{GuardLeadDays, GuardMinDays, GuardPerYear, GuardDaysPerYear, GuardWithin, GuardRequire}
 
 // Guard is a rule a process must satisfy when it starts; a refusal names
 // Rule and says Message.
@@ -198,6 +202,7 @@ type Guard struct {
 	Days     int               `json:"days,omitempty"`
 	Max      int               `json:"max,omitempty"`
 	Duration calendar.Duration `json:"duration"`
+	When     string            `json:"when,omitempty"` // require: the condition
 	Rule     string            `json:"rule"`
 	Message  Name              `json:"message"`
 }

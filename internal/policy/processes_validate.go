@@ -227,7 +227,13 @@ func (c *processCheck) guard(path string, g Guard) {
 		c.add(path+".kind", i18n.T("须为 %s 之一", "must be one of %s", strings.Join(GuardKinds, ", ")))
 		return
 	}
-	c.dateAttr(path+".from", g.From)
+	if g.Kind == GuardRequire {
+		if c.required(path+".when", g.When) {
+			c.condition(path+".when", g.When)
+		}
+	} else {
+		c.dateAttr(path+".from", g.From)
+	}
 	switch g.Kind {
 	case GuardMinDays, GuardDaysPerYear:
 		c.dateAttr(path+".to", g.To)

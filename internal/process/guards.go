@@ -75,6 +75,16 @@ func (s *Service) checkGuards(ctx context.Context, tx store.Conn, pack *policy.P
 	point, cust store.ID, attrs map[string]any, applied time.Time, exclude store.ID) error {
 	today := calendar.DateOf(applied.In(store.Zone))
 	for _, g := range def.Guards {
+		if g.Kind == policy.GuardRequire {
+			if !policy.Holds(g.When, values(def, attrs)) {
+				field := "attributes"
+				if c, err := policy.ParseCondition(g.When); err == nil && len(c.Attributes()) > 0 {
+					field += "." + c.Attributes()[0]
+				}
+				return refusal(g, field, "条件不满足："+g.When, "not satisfied: "+g.When)
+			}
+			continue
+		}
 		field := "attributes." + g.From
 		from, ok := dateAttr(attrs, g.From)
 		if !ok {

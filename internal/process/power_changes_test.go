@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"kefu/internal/apperr"
 	"kefu/internal/i18n"
 	"kefu/internal/process"
 	"kefu/internal/store"
@@ -106,23 +107,13 @@ func TestMeterRelocation(t *testing.T) {
 		p = f.fact("marketing", "2026-05-19 10:00", p, "fees_paid")
 		p = f.complete("field", "2026-05-21 10:00", p, "", "")
 		finished(t, p, map[string]int{"relocation_notice": 1})
-		if slices.ContainsFunc(p.Steps, func(s process.StepRun) bool { return s.Step == "not_permitted" && s.Status != process.StepSkipped }) ||
-			!slices.ContainsFunc(p.Timeline, func(e process.Event) bool { return e.Action == "step.skipped" && e.Step == "not_permitted" }) {
-			t.Fatalf("the refusal step was not skipped: steps %+v", p.Steps)
-		}
 
-		q := f.start("agent", "2026-05-18 10:00", "change.meter_relocation", sp.ID,
-			map[string]any{"same_address": true, "same_category": true, "same_supply_point": false})
-		q = f.receiveAll("agent", "2026-05-18 10:10", q)
-		q = f.complete("agent", "2026-05-18 10:20", q, "", "")
-		due(t, q, "not_permitted", "")
-		e := f.refused("agent", q.ID, process.ActionInput{Action: process.ActionComplete, Outcome: "refused"}, http.StatusUnprocessableEntity)
-		if e.Field != "comment" {
-			t.Fatalf("refusal without telling the customer: field %q", e.Field)
-		}
-		q = f.complete("agent", "2026-05-18 10:30", q, "refused", "供电点变更，请办理变更用电或新装。")
-		if q.Status != process.StatusCancelled {
-			t.Fatalf("relocation changing the supply point: status %s, want cancelled", q.Status)
+		f.clk.Set(at("2026-05-18 10:00"))
+		_, err := f.svc.Start(f.ctx, f.people["agent"], process.StartInput{Definition: "change.meter_relocation", ServicePointID: sp.ID,
+			Attributes: map[string]any{"same_address": true, "same_category": true, "same_supply_point": false}})
+		e, ok := apperr.As(err)
+		if !ok || e.Status != http.StatusUnprocessableEntity || e.Details["rule"] != "PRC-027" || e.Details["guard"] != "require" {
+			t.Fatalf("relocation changing the supply point: %v, want refused with PRC-027", err)
 		}
 	})
 }
