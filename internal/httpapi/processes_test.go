@@ -24,8 +24,10 @@ type processJSON struct {
 		DueAt  *time.Time `json:"due_at"`
 	} `json:"steps"`
 	Checklist []struct {
-		Item     string `json:"item"`
-		Required bool   `json:"required"`
+		Item       string     `json:"item"`
+		Step       string     `json:"step"`
+		Required   bool       `json:"required"`
+		ReceivedAt *time.Time `json:"received_at"`
 	} `json:"checklist"`
 }
 

@@ -91,3 +91,60 @@ func TestFactSetByAStep(t *testing.T) {
 		f.refused("marketing", p.ID, process.ActionInput{Action: process.ActionFact, Fact: "fees_paid"}, http.StatusConflict)
 	})
 }
+
+// TestApprovalChainsRunThrough runs every approval chain of the general
+// pack to its archive with the people its steps name: each countersign
+// step waits for all its parties, and the design scheme takes its
+// meeting-minutes branch both ways.
+func TestApprovalChainsRunThrough(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		co := f.unit(*f.units["city"].ParentID, org.Company, "建设集团", "general")
+		dept := f.unit(co.ID, org.Department, "工程技术部", "")
+		people := map[auth.Role]string{auth.RoleDeptStaff: "engineer", auth.RoleManager: "boss"}
+		f.people["engineer"] = f.user(dept, auth.RoleDeptStaff)
+		f.people["boss"] = f.user(dept, auth.RoleManager)
+		pack, ok := f.packs.Get("general")
+		if !ok {
+			t.Fatal("no general pack")
+		}
+		for _, c := range []struct {
+			def      string
+			outcomes map[string]string // step → outcome
+			rounds   int               // rounds run in all
+		}{
+			{"approval.opportunity_study", nil, 8},
+			{"approval.feasibility_study", nil, 7},
+			{"approval.design_scheme", map[string]string{"minutes": "with_minutes"}, 8},
+			{"approval.design_scheme", map[string]string{"minutes": "no_minutes"}, 7},
+			{"approval.construction_drawings", nil, 9},
+			{"approval.tender_control_price", nil, 5},
+		} {
+			def, ok := pack.Process(c.def)
+			if !ok {
+				t.Fatalf("no %s", c.def)
+			}
+			f.clk.Set(at("2026-07-01 09:00"))
+			starter := people[def.Steps[0].Role]
+			p, err := f.svc.Start(f.ctx, f.people[starter], process.StartInput{Definition: c.def,
+				Attributes: map[string]any{"title": def.Name.ZH + "测试"}})
+			if err != nil {
+				t.Fatalf("%s: %v", c.def, err)
+			}
+			for guard := 0; p.Status == process.StatusOpen; guard++ {
+				if guard > 20 {
+					t.Fatalf("%s does not end", c.def)
+				}
+				st, _, _ := def.Step(p.CurrentStep)
+				for _, party := range st.Countersign {
+					p = f.act(people[party.Role], "2026-07-02 10:00", p.ID, process.ActionInput{Action: process.ActionSign, Party: party.Key})
+				}
+				p = f.act(people[st.Role], "2026-07-02 11:00", p.ID, process.ActionInput{Action: process.ActionComplete,
+					Step: st.Key, Outcome: c.outcomes[st.Key]})
+			}
+			if p.Status != process.StatusCompleted || len(p.Steps) != c.rounds {
+				t.Errorf("%s %v: %s after %d rounds, want completed after %d", c.def, c.outcomes, p.Status, len(p.Steps), c.rounds)
+			}
+		}
+	})
+}
