@@ -40,3 +40,28 @@ func TestPolicyCheck(t *testing.T) {
 		t.Errorf("list: exit %d %q", code, out)
 	}
 }
+
+// TestPolicyCheckProcesses: a process with a loop that has no way out is
+// refused by `kefu policy check` with the line of the trapped step
+// (issue 8: "a cycle without exit (refused by kefu policy check)").
+func TestPolicyCheckProcesses(t *testing.T) {
+	good := filepath.Join("..", "..", "policies", "power.yaml")
+	data, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The suspension's last step sends the process back to its first.
+	old := "      - key: resume\n        name: {zh: 恢复用电, en: Resumption}\n        role: field_staff\n        level: company\n"
+	if !strings.Contains(string(data), old) {
+		t.Fatal("power.yaml has no suspension resume step")
+	}
+	text := strings.Replace(string(data), old, old+"        outcomes: [{key: again, name: {zh: 再次}, next: application}]\n", 1)
+	bad := filepath.Join(t.TempDir(), "loop.yaml")
+	if err := os.WriteFile(bad, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, _, code := kefu(t, nil, "policy", "check", bad)
+	if code != 1 || !strings.Contains(out, "loop without exit") || !strings.Contains(out, "processes[1].steps[0].key") {
+		t.Fatalf("exit %d, output %q", code, out)
+	}
+}
