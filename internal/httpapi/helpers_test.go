@@ -178,6 +178,10 @@ func errorOf(t *testing.T, r res) apiError {
 	if e.Code == "" || e.Message == "" {
 		t.Fatalf("error without code or message: %s", r.Body)
 	}
+	// A format verb without its argument, or an argument without its verb.
+	if strings.Contains(e.Message, "%!") {
+		t.Errorf("error message is misformatted: %s", e.Message)
+	}
 	return e
 }
 

@@ -115,6 +115,12 @@ func (s *Service) Get(ctx context.Context, id store.ID) (Unit, error) {
 	return getUnit(ctx, s.db.Reader(), id)
 }
 
+// GetUnit reads one unit through c (a transaction or a reader); an
+// unknown id is a 404 naming org_unit.
+func GetUnit(ctx context.Context, c store.Conn, id store.ID) (Unit, error) {
+	return getUnit(ctx, c, id)
+}
+
 func getUnit(ctx context.Context, c store.Conn, id store.ID) (Unit, error) {
 	u, err := scanUnit(c.QueryRow(ctx, "SELECT "+unitColumns+" FROM org_units WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {

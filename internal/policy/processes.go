@@ -2,6 +2,7 @@ package policy
 
 import (
 	"encoding/json"
+	"slices"
 
 	"kefu/internal/auth"
 	"kefu/internal/calendar"
@@ -282,6 +283,23 @@ func (d *ProcessDef) DefaultNext(i int) string {
 		return d.Steps[i+1].Key
 	}
 	return NextEnd
+}
+
+// SetBy is the step that sets a fact when it completes, by itself or by
+// one of its outcomes; such a fact is never recorded by hand.
+func (d *ProcessDef) SetBy(fact string) (*Step, bool) {
+	for i := range d.Steps {
+		st := &d.Steps[i]
+		if slices.Contains(st.Sets, fact) {
+			return st, true
+		}
+		for _, o := range st.Outcomes {
+			if slices.Contains(o.Sets, fact) {
+				return st, true
+			}
+		}
+	}
+	return nil, false
 }
 
 // StepOutcomes are the step's outcomes, or the one implicit "done".

@@ -52,7 +52,7 @@ type ActionInput struct {
 // Act runs one action and returns the process as it then is.
 func (s *Service) Act(ctx context.Context, p *auth.Principal, id store.ID, in ActionInput) (*Process, error) {
 	if !slices.Contains(Actions, in.Action) {
-		return nil, apperr.Validation("action", i18n.T("须为 %s 之一", "must be one of %s",
+		return nil, apperr.Validation("action", i18n.T("须为 %[1]s 之一", "must be one of %[2]s",
 			strings.Join(Actions, ", "), strings.Join(Actions, ", ")))
 	}
 	if !p.Can(auth.PermProcessesAct) && !p.Can(auth.PermProcessesApprove) {
@@ -83,10 +83,10 @@ func (s *Service) Act(ctx context.Context, p *auth.Principal, id store.ID, in Ac
 			return err
 		}
 		if r.status != StatusOpen {
-			return apperr.Conflict("action", i18n.T("流程已%s", "the process is %s", statusZH(r.status), string(r.status)))
+			return apperr.Conflict("action", i18n.T("流程已%[1]s", "the process is %[2]s", statusZH(r.status), string(r.status)))
 		}
 		if in.Step != "" && in.Step != r.currentStep {
-			return apperr.Conflict("step", i18n.T("当前步骤是 %q，不是 %q", "the current step is %q, not %q",
+			return apperr.Conflict("step", i18n.T("当前步骤是 %[1]q，不是 %[2]q", "the current step is %[3]q, not %[4]q",
 				r.currentStep, in.Step, r.currentStep, in.Step))
 		}
 		switch in.Action {
@@ -143,34 +143,38 @@ func current(ctx context.Context, tx store.Conn, ru *run) (*stepRow, *policy.Ste
 	return sr, st, nil
 }
 
-// mayAct refuses a caller who does not hold the round's role, or whose
-// unit is neither the round's unit, nor under it, nor — for a round routed
-// to a company — a department of that company.
+// mayAct refuses a caller who may not complete or return the round.
 func mayAct(ctx context.Context, tx store.Conn, p *auth.Principal, sr *stepRow) error {
 	if p.IsAdmin() {
 		return nil
 	}
-	refuse := apperr.Forbidden(i18n.T("此步骤由%s办理", "this step is for the %s role", roleZH(sr.role), sr.role))
-	if !slices.Contains(p.Roles, auth.Role(sr.role)) {
-		return refuse
-	}
-	var path, kind string
-	if err := tx.QueryRow(ctx, "SELECT path, kind FROM org_units WHERE id = ?", sr.unit).Scan(&path, &kind); err != nil {
+	u, err := org.GetUnit(ctx, tx, sr.unit)
+	if err != nil {
 		return err
 	}
-	if p.Scope().Contains(path) {
-		return nil
+	co, err := org.CompanyOf(ctx, tx, p.OrgUnitID)
+	if err != nil {
+		return err
 	}
-	if kind == string(org.Company) {
-		co, err := org.CompanyOf(ctx, tx, p.OrgUnitID)
-		if err != nil {
-			return err
-		}
-		if co.ID == sr.unit {
-			return nil
-		}
+	if !MayHold(p, sr.role, u, co.ID) {
+		return apperr.Forbidden(i18n.T("此步骤由%[1]s办理", "this step is for the %[2]s role", roleZH(sr.role), sr.role))
 	}
-	return refuse
+	return nil
+}
+
+// MayHold reports whether p may complete or return a round owned by role
+// at unit: an administrator; else a holder of the role whose scope covers
+// the unit, or — for a round routed to a company — who works in that
+// company (company is p's own: the deepest company above p's unit), so a
+// branch company's staff cannot answer for the city company (PRC-013).
+func MayHold(p *auth.Principal, role string, unit org.Unit, company store.ID) bool {
+	if p.IsAdmin() {
+		return true
+	}
+	if !slices.Contains(p.Roles, auth.Role(role)) {
+		return false
+	}
+	return p.Scope().Contains(unit.Path) || unit.Kind == org.Company && unit.ID == company
 }
 
 // complete ends the current round with an outcome, after its gates: the
@@ -187,7 +191,7 @@ func (s *Service) complete(ctx context.Context, tx store.Conn, ru *run, p *auth.
 	}
 	o, ok := st.Outcome(key)
 	if !ok {
-		return apperr.Validation("outcome", i18n.T("须为 %s 之一", "must be one of %s", outcomeKeys(st), outcomeKeys(st)))
+		return apperr.Validation("outcome", i18n.T("须为 %[1]s 之一", "must be one of %[2]s", outcomeKeys(st), outcomeKeys(st)))
 	}
 	if o.Comment && strings.TrimSpace(in.Comment) == "" {
 		return apperr.Validation("comment", i18n.T("此结果须填写书面意见", "this outcome needs a written comment"))
@@ -241,7 +245,7 @@ func (s *Service) gates(ctx context.Context, tx store.Conn, ru *run, sr *stepRow
 		}
 	}
 	if len(missing) > 0 {
-		e := apperr.Validation("checklist", i18n.T("资料不全，缺少：%s", "documents missing: %s",
+		e := apperr.Validation("checklist", i18n.T("资料不全，缺少：%[1]s", "documents missing: %[2]s",
 			strings.Join(names, "、"), strings.Join(missing, ", ")))
 		e.Details = map[string]any{"missing": missing, "rules": st.Rules}
 		return e
@@ -257,7 +261,7 @@ func (s *Service) gates(ctx context.Context, tx store.Conn, ru *run, sr *stepRow
 		}
 	}
 	if len(lacking) > 0 {
-		e := apperr.Validation("requires", i18n.T("须先满足：%s（%s）", "first needs: %s (%s)",
+		e := apperr.Validation("requires", i18n.T("须先满足：%[1]s（%[2]s）", "first needs: %[3]s (%[4]s)",
 			factNames(ru.def, lacking), strings.Join(st.Rules, ", "), strings.Join(lacking, ", "), strings.Join(st.Rules, ", ")))
 		e.Details = map[string]any{"missing": lacking, "rules": st.Rules}
 		return e
@@ -273,7 +277,7 @@ func (s *Service) gates(ctx context.Context, tx store.Conn, ru *run, sr *stepRow
 		}
 	}
 	if len(unsigned) > 0 {
-		e := apperr.Validation("countersign", i18n.T("尚待会签：%s", "countersignatures missing: %s",
+		e := apperr.Validation("countersign", i18n.T("尚待会签：%[1]s", "countersignatures missing: %[2]s",
 			strings.Join(unsignedNames, "、"), strings.Join(unsigned, ", ")))
 		e.Details = map[string]any{"missing": unsigned, "rules": st.Rules}
 		return e
@@ -322,7 +326,7 @@ func (s *Service) sign(ctx context.Context, tx store.Conn, ru *run, p *auth.Prin
 	}
 	party := st.Countersign[i]
 	if !p.IsAdmin() && !slices.Contains(p.Roles, party.Role) {
-		return apperr.Forbidden(i18n.T("%s的会签须由%s办理", "%s signs through the %s role",
+		return apperr.Forbidden(i18n.T("%[1]s的会签须由%[2]s办理", "%[3]s signs through the %[4]s role",
 			party.Name.ZH, roleZH(string(party.Role)), nameEN(party.Name), party.Role))
 	}
 	res, err := tx.Exec(ctx, `INSERT INTO process_signatures (step_id, party, user_id, signed_at, comment) VALUES (?, ?, ?, ?, ?)
@@ -331,7 +335,7 @@ func (s *Service) sign(ctx context.Context, tx store.Conn, ru *run, p *auth.Prin
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return apperr.Conflict("party", i18n.T("%s 已会签", "%s has already signed", party.Name.ZH, nameEN(party.Name)))
+		return apperr.Conflict("party", i18n.T("%[1]s 已会签", "%[2]s has already signed", party.Name.ZH, nameEN(party.Name)))
 	}
 	return appendEvent(ctx, tx, ru.r.id, now, p, "step.signed", st.Key, sr.round, map[string]any{"party": party.Key}, in.Comment)
 }
@@ -350,7 +354,7 @@ func (s *Service) receive(ctx context.Context, tx store.Conn, ru *run, p *auth.P
 		return err
 	}
 	if reached == 0 {
-		return apperr.Conflict("item", i18n.T("流程尚未到达“%s”步骤", "the process has not reached the step %q", step.Name.ZH, step.Key))
+		return apperr.Conflict("item", i18n.T("流程尚未到达“%[1]s”步骤", "the process has not reached the step %[2]q", step.Name.ZH, step.Key))
 	}
 	res, err := tx.Exec(ctx, `INSERT INTO process_checklist (process_id, item, received_at, actor_id, note) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT DO NOTHING`, ru.r.id, in.Item, store.Micros(at), nullID(p.UserID), in.Comment)
@@ -370,8 +374,8 @@ func (s *Service) recordFact(ctx context.Context, tx store.Conn, ru *run, p *aut
 	}
 	// A fact a step sets is true only by completing that step (acceptance
 	// passed, settings approved): recording it by hand would skip the gate.
-	if st, ok := setBy(ru.def, in.Fact); ok {
-		return apperr.Validation("fact", i18n.T("此事项须通过完成“%s”步骤记录", "recorded by completing the step %q",
+	if st, ok := ru.def.SetBy(in.Fact); ok {
+		return apperr.Validation("fact", i18n.T("此事项须通过完成“%[1]s”步骤记录", "recorded by completing the step %[2]q",
 			st.Name.ZH, st.Key))
 	}
 	fs, err := facts(ctx, tx, ru.r.id)
@@ -449,23 +453,6 @@ func checklistItem(def *policy.ProcessDef, key string) (*policy.Step, bool) {
 		for _, it := range def.Steps[i].Checklist {
 			if it.Key == key {
 				return &def.Steps[i], true
-			}
-		}
-	}
-	return nil, false
-}
-
-// setBy is the step that sets a fact when it completes, by itself or by
-// one of its outcomes.
-func setBy(def *policy.ProcessDef, fact string) (*policy.Step, bool) {
-	for i := range def.Steps {
-		st := &def.Steps[i]
-		if slices.Contains(st.Sets, fact) {
-			return st, true
-		}
-		for _, o := range st.Outcomes {
-			if slices.Contains(o.Sets, fact) {
-				return st, true
 			}
 		}
 	}

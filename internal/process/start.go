@@ -225,7 +225,7 @@ func attribute(a policy.ProcessAttribute, v any, field string) (any, error) {
 		for i, k := range a.Choices {
 			keys[i] = k.Key
 		}
-		return nil, apperr.Validation(field, i18n.T("须为 %v 之一", "must be one of %v", keys, keys))
+		return nil, apperr.Validation(field, i18n.T("须为 %[1]v 之一", "must be one of %[2]v", keys, keys))
 	default:
 		sv, ok := v.(string)
 		if !ok {

@@ -62,6 +62,7 @@ type pointView struct {
 	SP       customer.ServicePoint
 	KindName string
 	Attrs    []kv
+	Process  string // the start form of a business process from the point, "" when none may be started
 }
 
 type contactView struct {
@@ -192,9 +193,14 @@ func (s *Server) customerView(rq *request, id store.ID, failed string, f *Form) 
 		v.Profile = append(v.Profile, kv{labelOr("cus.profile."+k, k, l), c.Profile[k]})
 	}
 	archive := map[store.ID]string{}
+	startable := s.canStartFrom(rq)
 	for _, sp := range c.ServicePoints {
 		archive[sp.ID] = sp.ArchiveNo
-		v.Points = append(v.Points, pointView{SP: sp, KindName: pointKindName(pack, sp.Kind, l), Attrs: pointAttrs(sp, l)})
+		pv := pointView{SP: sp, KindName: pointKindName(pack, sp.Kind, l), Attrs: pointAttrs(sp, l)}
+		if startable[sp.Kind] || startable[""] {
+			pv.Process = "/processes/new?service_point=" + sp.ID.String()
+		}
+		v.Points = append(v.Points, pv)
 	}
 	for _, ch := range customer.Channels {
 		v.Channels = append(v.Channels, option{ch, labelOr("cus.ch."+ch, ch, l)})

@@ -24,7 +24,7 @@ var navSections = []struct {
 		{"home", "/", ""},
 		{"tickets", "/tickets", auth.PermTicketsRead},
 		{"customers", "/customers", auth.PermCustomersRead},
-		{"processes", "", auth.PermProcessesRead},
+		{"processes", "/processes", auth.PermProcessesRead},
 		{"visits", "", auth.PermVisitsRead},
 		{"surveys", "", auth.PermSurveysRead},
 		{"sampling", "", auth.PermSamplingRead},

@@ -8,7 +8,8 @@
 // (templates, page data, errors), labels.go (UI label catalogue), nav.go
 // (navigation), forms.go (form values and field errors), and one file per
 // page group: session.go, home.go, users.go, orgunits.go, audit.go,
-// calendars*.go, tickets*.go, clusters.go, policy.go, webhooks.go, customers*.go.
+// calendars*.go, tickets*.go, clusters.go, policy.go, webhooks.go, customers*.go,
+// processes*.go.
 package web
 
 import (
@@ -28,6 +29,7 @@ import (
 	"kefu/internal/notify"
 	"kefu/internal/org"
 	"kefu/internal/policy"
+	"kefu/internal/process"
 	"kefu/internal/services"
 	"kefu/internal/store"
 	"kefu/internal/ticket"
@@ -48,6 +50,9 @@ type Server struct {
 	imports   *customerio.Service
 	docs      *document.Service
 	spool     *importSpool // ledgers between the import wizard's steps
+	// processes serves the business-process pages (processes*.go); nil
+	// without policy packs: none mounted.
+	processes *process.Service
 	log       *slog.Logger
 	version   string
 	now       func() time.Time
@@ -67,6 +72,7 @@ func New(o services.Set) *Server {
 	s.tickets = newTicketService(o)
 	if o.Policy != nil {
 		s.customers, s.imports, s.docs = o.Customers, o.Imports, o.Documents
+		s.processes = o.Processes
 	}
 	s.spool = &importSpool{files: map[string]spooled{}}
 	s.assets = loadAssets()
@@ -155,6 +161,7 @@ func (s *Server) routes() {
 		s.page("POST /tickets/clusters/{id}/letter", auth.PermTicketsAct, s.clusterLetter)
 	}
 	s.customerRoutes()
+	s.processRoutes()
 	if s.notify != nil {
 		s.page("GET /notifications", "", s.notificationsPage)
 		s.page("POST /notifications/read-all", "", s.notificationsReadAll)
