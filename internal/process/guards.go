@@ -74,6 +74,9 @@ func siblings(ctx context.Context, tx store.Conn, def *policy.ProcessDef, point,
 func (s *Service) checkGuards(ctx context.Context, tx store.Conn, pack *policy.Pack, def *policy.ProcessDef,
 	point, cust store.ID, attrs map[string]any, applied time.Time, exclude store.ID) error {
 	today := calendar.DateOf(applied.In(store.Zone))
+	if err := lockQuota(ctx, tx, def, point, cust); err != nil {
+		return err
+	}
 	for _, g := range def.Guards {
 		if g.Kind == policy.GuardRequire {
 			if !policy.Holds(g.When, values(def, attrs)) {
@@ -156,6 +159,24 @@ func (s *Service) checkGuards(ctx context.Context, tx store.Conn, pack *policy.P
 		}
 	}
 	return nil
+}
+
+// quotaLock is the high half of the advisory lock key of a quota check.
+const quotaLock = int64(0x6b656675) << 32 // "kefu"
+
+// lockQuota serialises the quota checks of one service point (or customer)
+// until the transaction ends, so that two applications at once cannot both
+// pass a per-year count on PostgreSQL; SQLite has one writer already.
+func lockQuota(ctx context.Context, tx store.Conn, def *policy.ProcessDef, point, cust store.ID) error {
+	if tx.Dialect() != store.Postgres || len(def.Guards) == 0 {
+		return nil
+	}
+	ref := point
+	if ref == 0 {
+		ref = -cust
+	}
+	_, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(?)", quotaLock^int64(ref))
+	return err
 }
 
 // days is the length of the span from..to in days (to exclusive: sealed
