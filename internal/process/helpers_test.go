@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,46 +12,12 @@ import (
 	"kefu/internal/calendar"
 	"kefu/internal/customer"
 	"kefu/internal/jobs"
-	"kefu/internal/notify"
 	"kefu/internal/org"
 	"kefu/internal/policy"
 	"kefu/internal/process"
 	"kefu/internal/store"
+	"kefu/internal/testkit"
 )
-
-// clock is an injectable time source.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
-
-// sent records the notifications the service sends.
-type sent struct {
-	mu   sync.Mutex
-	msgs []notify.Message
-}
-
-func (s *sent) Send(_ context.Context, _ store.Conn, m notify.Message) error {
-	s.mu.Lock()
-	s.msgs = append(s.msgs, m)
-	s.mu.Unlock()
-	return nil
-}
-
-func (s *sent) count(event string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, m := range s.msgs {
-		if m.Event == event {
-			n++
-		}
-	}
-	return n
-}
 
 // fixture is the process service on a fresh database with the built-in
 // packs and calendars and a power utility: a city company (市供电公司)
@@ -63,13 +28,13 @@ type fixture struct {
 	t       testing.TB
 	ctx     context.Context
 	db      *store.DB
-	clk     *clock
+	clk     *testkit.Clock
 	org     *org.Service
 	cals    *calendar.Registry
 	packs   *policy.Registry
 	svc     *process.Service
 	engine  *jobs.Engine
-	sent    *sent
+	sent    *testkit.Sent
 	units   map[string]org.Unit
 	people  map[string]*auth.Principal
 	admin   *auth.Principal
@@ -87,7 +52,7 @@ func at(s string) time.Time {
 
 func newFixture(t testing.TB, db *store.DB) *fixture {
 	t.Helper()
-	f := &fixture{t: t, ctx: context.Background(), db: db, clk: &clock{t: at("2026-01-05 09:00")}, sent: &sent{},
+	f := &fixture{t: t, ctx: context.Background(), db: db, clk: testkit.NewClock(at("2026-01-05 09:00")), sent: &testkit.Sent{},
 		units: map[string]org.Unit{}, people: map[string]*auth.Principal{}}
 	log := slog.New(slog.DiscardHandler)
 	f.org = org.New(org.Options{DB: db, Now: f.clk.Now})
@@ -140,27 +105,7 @@ func (f *fixture) unit(parent store.ID, kind org.Kind, name, pack string) org.Un
 func (f *fixture) user(u org.Unit, roles ...auth.Role) *auth.Principal {
 	f.t.Helper()
 	f.n++
-	name := "u" + strconv.Itoa(f.n)
-	var id store.ID
-	err := f.db.Tx(f.ctx, func(tx store.Conn) error {
-		var err error
-		id, err = tx.InsertID(f.ctx, `INSERT INTO users (username, username_key, display_name, password_hash, org_unit_id,
-			active, must_change_password, password_changed_at, created_at, updated_at)
-			VALUES (?, ?, ?, 'x', ?, ?, ?, 0, 0, 0) RETURNING id`, name, name, name, u.ID, true, false)
-		if err != nil {
-			return err
-		}
-		for _, r := range roles {
-			if _, err := tx.Exec(f.ctx, "INSERT INTO user_roles (user_id, role) VALUES (?, ?)", id, string(r)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return &auth.Principal{UserID: id, Username: name, Roles: roles, OrgUnitID: u.ID, OrgPath: u.Path}
+	return testkit.User(f.t, f.db, u, roles...)
 }
 
 // supplyPoint creates a customer of the branch with a power supply point.

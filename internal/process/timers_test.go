@@ -41,8 +41,8 @@ func TestStepClockWarnsAndBreaches(t *testing.T) {
 		if n, err := f.engine.FireDue(f.ctx); err != nil || n != 1 {
 			t.Fatalf("at the warning: %d fired (%v)", n, err)
 		}
-		if f.sent.count(process.EventStepWarning) != 1 {
-			t.Fatalf("%d warnings sent", f.sent.count(process.EventStepWarning))
+		if f.sent.Count(process.EventStepWarning) != 1 {
+			t.Fatalf("%d warnings sent", f.sent.Count(process.EventStepWarning))
 		}
 		f.clk.Set(at("2026-10-11 00:00"))
 		if n, err := f.engine.FireDue(f.ctx); err != nil || n != 1 {
@@ -58,8 +58,8 @@ func TestStepClockWarnsAndBreaches(t *testing.T) {
 		if sr := current(t, p); !p.Breached || sr.BreachedAt == nil || !sr.BreachedAt.Equal(at("2026-10-11 00:00")) {
 			t.Fatalf("breached %v at %v", p.Breached, sr.BreachedAt)
 		}
-		if f.sent.count(process.EventStepBreached) != 1 {
-			t.Fatalf("%d breach notices", f.sent.count(process.EventStepBreached))
+		if f.sent.Count(process.EventStepBreached) != 1 {
+			t.Fatalf("%d breach notices", f.sent.Count(process.EventStepBreached))
 		}
 		page, err := f.svc.List(f.ctx, f.people["marketing"], process.Filter{Queue: process.QueueBreached})
 		if err != nil || len(page.Items) != 1 {

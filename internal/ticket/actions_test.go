@@ -206,7 +206,7 @@ func TestEscalationAndCrisis(t *testing.T) {
 		if tk.Severity != "major" || tk.EscalatedUnitID != f.units["property"].ID {
 			t.Errorf("after two escalations: severity %s unit %d", tk.Severity, tk.EscalatedUnitID)
 		}
-		if ms := f.sent.events(ticket.EventEscalated); len(ms) == 0 || len(ms[len(ms)-1].Users) != 1 || ms[len(ms)-1].Users[0] != mgr.UserID {
+		if ms := f.sent.Events(ticket.EventEscalated); len(ms) == 0 || len(ms[len(ms)-1].Users) != 1 || ms[len(ms)-1].Users[0] != mgr.UserID {
 			t.Errorf("major escalation told %+v, want the manager %d", ms, mgr.UserID)
 		}
 		if _, err := f.svc.Get(f.ctx, mgr, tk.ID); err != nil {
@@ -225,7 +225,7 @@ func TestEscalationAndCrisis(t *testing.T) {
 		_, err = f.svc.Act(f.ctx, p, c.ID, ticket.Action{Name: "flag_crisis"})
 		wantErr(t, err, http.StatusUnprocessableEntity, "party")
 		c = f.act(p, c.ID, ticket.Action{Name: "flag_crisis", Party: "新闻媒体"})
-		if !c.Crisis || c.Severity != "major" || len(f.sent.events(ticket.EventCrisis)) != 1 {
+		if !c.Crisis || c.Severity != "major" || len(f.sent.Events(ticket.EventCrisis)) != 1 {
 			t.Errorf("crisis: %v severity %s", c.Crisis, c.Severity)
 		}
 		_, err = f.svc.Act(f.ctx, p, c.ID, ticket.Action{Name: "flag_crisis", Party: "x"})

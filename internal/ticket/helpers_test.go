@@ -3,7 +3,6 @@ package ticket_test
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,46 +11,12 @@ import (
 	"kefu/internal/calendar"
 	"kefu/internal/customer"
 	"kefu/internal/jobs"
-	"kefu/internal/notify"
 	"kefu/internal/org"
 	"kefu/internal/policy"
 	"kefu/internal/store"
+	"kefu/internal/testkit"
 	"kefu/internal/ticket"
 )
-
-// clock is an injectable time source.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
-
-// sent records the notifications the service sends.
-type sent struct {
-	mu   sync.Mutex
-	msgs []notify.Message
-}
-
-func (s *sent) Send(_ context.Context, _ store.Conn, m notify.Message) error {
-	s.mu.Lock()
-	s.msgs = append(s.msgs, m)
-	s.mu.Unlock()
-	return nil
-}
-
-func (s *sent) events(name string) []notify.Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []notify.Message
-	for _, m := range s.msgs {
-		if m.Event == name {
-			out = append(out, m)
-		}
-	}
-	return out
-}
 
 // fixture is the work-order service on a fresh database with the built-in
 // policy packs and calendars: a group root, a company per pack with a
@@ -60,13 +25,13 @@ type fixture struct {
 	t      testing.TB
 	ctx    context.Context
 	db     *store.DB
-	clk    *clock
+	clk    *testkit.Clock
 	org    *org.Service
 	cals   *calendar.Registry
 	packs  *policy.Registry
 	svc    *ticket.Service
 	engine *jobs.Engine
-	sent   *sent
+	sent   *testkit.Sent
 	root   org.Unit
 	units  map[string]org.Unit // pack key → company; pack key + "/cs" → its department
 	n      int
@@ -74,8 +39,8 @@ type fixture struct {
 
 func newFixture(t testing.TB, db *store.DB) *fixture {
 	t.Helper()
-	f := &fixture{t: t, ctx: context.Background(), db: db, clk: &clock{t: time.Date(2027, 1, 20, 9, 0, 0, 0, store.Zone)},
-		sent: &sent{}, units: map[string]org.Unit{}}
+	f := &fixture{t: t, ctx: context.Background(), db: db, clk: testkit.NewClock(time.Date(2027, 1, 20, 9, 0, 0, 0, store.Zone)),
+		sent: &testkit.Sent{}, units: map[string]org.Unit{}}
 	log := slog.New(slog.DiscardHandler)
 	f.org = org.New(org.Options{DB: db, Now: f.clk.Now})
 	f.cals = calendar.NewRegistry(calendar.RegistryOptions{DB: db, Now: f.clk.Now, Logger: log})
@@ -116,27 +81,7 @@ func (f *fixture) unit(parent store.ID, kind org.Kind, name, pack string) org.Un
 func (f *fixture) user(u org.Unit, roles ...auth.Role) *auth.Principal {
 	f.t.Helper()
 	f.n++
-	name := "u" + time.Duration(f.n).String()
-	var id store.ID
-	err := f.db.Tx(f.ctx, func(tx store.Conn) error {
-		var err error
-		id, err = tx.InsertID(f.ctx, `INSERT INTO users (username, username_key, display_name, password_hash, org_unit_id,
-			active, must_change_password, password_changed_at, created_at, updated_at)
-			VALUES (?, ?, ?, 'x', ?, ?, ?, 0, 0, 0) RETURNING id`, name, name, name, u.ID, true, false)
-		if err != nil {
-			return err
-		}
-		for _, r := range roles {
-			if _, err := tx.Exec(f.ctx, "INSERT INTO user_roles (user_id, role) VALUES (?, ?)", id, string(r)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return &auth.Principal{UserID: id, Username: name, Roles: roles, OrgUnitID: u.ID, OrgPath: u.Path}
+	return testkit.User(f.t, f.db, u, roles...)
 }
 
 // agent is a customer-service agent in the pack's company department.

@@ -48,7 +48,7 @@ func TestPauseResume(t *testing.T) {
 		if _, err := f.engine.FireDue(f.ctx); err != nil {
 			t.Fatal(err)
 		}
-		for _, m := range append(f.sent.events(ticket.EventClockBreached), f.sent.events(ticket.EventClockWarning)...) {
+		for _, m := range append(f.sent.Events(ticket.EventClockBreached), f.sent.Events(ticket.EventClockWarning)...) {
 			if m.ObjectID == tk.ID {
 				t.Errorf("paused work order told %s", m.Event)
 			}

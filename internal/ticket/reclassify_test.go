@@ -54,7 +54,7 @@ func TestReclassify(t *testing.T) {
 		if got := strings.Join(actions, ","); got != "received,reclassify,clock.breached" {
 			t.Errorf("timeline %s", got)
 		}
-		if n := len(f.sent.events(ticket.EventClockBreached)); n != 1 {
+		if n := len(f.sent.Events(ticket.EventClockBreached)); n != 1 {
 			t.Errorf("%d breach notifications, want 1", n)
 		}
 		var changes string

@@ -135,7 +135,7 @@ func TestRespondentQueueGoesToSuperior(t *testing.T) {
 		if _, err := f.svc.Get(f.ctx, li, tk.ID); err == nil {
 			t.Error("the respondent sees the work order")
 		}
-		if ms := f.sent.events(ticket.EventAssigned); len(ms) == 0 || ms[len(ms)-1].Users[0] != boss.UserID {
+		if ms := f.sent.Events(ticket.EventAssigned); len(ms) == 0 || ms[len(ms)-1].Users[0] != boss.UserID {
 			t.Errorf("assigned notifications %+v", ms)
 		}
 		// A unit with another handler has no default owner: nothing moves.

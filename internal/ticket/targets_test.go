@@ -21,7 +21,7 @@ func targetOf(t *testing.T, tk ticket.Ticket, kind string) ticket.Clock {
 
 func passedFor(f *fixture, id store.ID) int {
 	n := 0
-	for _, m := range f.sent.events(ticket.EventTargetPassed) {
+	for _, m := range f.sent.Events(ticket.EventTargetPassed) {
 		if m.ObjectID == id {
 			n++
 		}
@@ -79,8 +79,8 @@ func TestGasComplaintTargets(t *testing.T) {
 		if _, err := f.engine.FireDue(f.ctx); err != nil {
 			t.Fatal(err)
 		}
-		if passedFor(f, late.ID) != 2 || len(f.sent.events(ticket.EventClockBreached)) != 0 {
-			t.Errorf("after the reply target: %d passed, %d breaches", passedFor(f, late.ID), len(f.sent.events(ticket.EventClockBreached)))
+		if passedFor(f, late.ID) != 2 || len(f.sent.Events(ticket.EventClockBreached)) != 0 {
+			t.Errorf("after the reply target: %d passed, %d breaches", passedFor(f, late.ID), len(f.sent.Events(ticket.EventClockBreached)))
 		}
 		late = f.act(p, late.ID, ticket.Action{Name: "accept"})
 		if h := targetOf(t, late, "handle"); h.State != ticket.ClockMet || late.Breached {

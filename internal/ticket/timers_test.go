@@ -35,8 +35,8 @@ func TestWarningAndBreachFireOnce(t *testing.T) {
 			t.Errorf("at 10:28 %d timers fired, want none before the warning (80%% of 30m = 10:29)", n)
 		}
 		f.clk.Set(at("2026-11-20 10:29"))
-		if n := fire(); n != 1 || len(f.sent.events(ticket.EventClockWarning)) != 1 {
-			t.Errorf("at 10:29 %d timers fired, %d warnings", n, len(f.sent.events(ticket.EventClockWarning)))
+		if n := fire(); n != 1 || len(f.sent.Events(ticket.EventClockWarning)) != 1 {
+			t.Errorf("at 10:29 %d timers fired, %d warnings", n, len(f.sent.Events(ticket.EventClockWarning)))
 		}
 		f.clk.Set(at("2026-11-20 10:35"))
 		if n := fire(); n != 1 {
@@ -49,7 +49,7 @@ func TestWarningAndBreachFireOnce(t *testing.T) {
 		if n := fire(); n != 0 {
 			t.Errorf("a day later %d fired", n)
 		}
-		if got := f.sent.events(ticket.EventClockBreached); len(got) != 1 || got[0].ObjectID != tk.ID {
+		if got := f.sent.Events(ticket.EventClockBreached); len(got) != 1 || got[0].ObjectID != tk.ID {
 			t.Errorf("breach notifications %+v", got)
 		}
 		tk, err := f.svc.Get(f.ctx, p, tk.ID)
