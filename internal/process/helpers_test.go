@@ -92,18 +92,12 @@ func newFixture(t testing.TB, db *store.DB) *fixture {
 	return f
 }
 
+// unit creates an org unit; user a user with roles in a unit.
 func (f *fixture) unit(parent store.ID, kind org.Kind, name, pack string) org.Unit {
-	f.t.Helper()
-	u, err := f.org.Create(f.ctx, org.CreateInput{ParentID: &parent, Kind: kind, Name: name, Pack: pack})
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return u
+	return testkit.Unit(f.t, f.org, parent, kind, name, pack)
 }
 
-// user inserts a user with roles in a unit and returns its principal.
 func (f *fixture) user(u org.Unit, roles ...auth.Role) *auth.Principal {
-	f.t.Helper()
 	f.n++
 	return testkit.User(f.t, f.db, u, roles...)
 }

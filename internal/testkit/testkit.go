@@ -92,3 +92,13 @@ func User(tb testing.TB, db *store.DB, u org.Unit, roles ...auth.Role) *auth.Pri
 	}
 	return &auth.Principal{UserID: id, Username: name, Roles: roles, OrgUnitID: u.ID, OrgPath: u.Path}
 }
+
+// Unit creates an org unit under parent with the pack ("" inherits).
+func Unit(tb testing.TB, o *org.Service, parent store.ID, kind org.Kind, name, pack string) org.Unit {
+	tb.Helper()
+	u, err := o.Create(context.Background(), org.CreateInput{ParentID: &parent, Kind: kind, Name: name, Pack: pack})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return u
+}
