@@ -324,7 +324,8 @@ func (s *Service) Board(ctx context.Context, p *auth.Principal) ([]BoardRow, err
 }
 
 // Definitions are the process definitions of the pack that governs unit
-// (the caller's unit when 0), with the pack's key and version.
+// (the caller's unit when 0), with the pack's key and version. A start
+// from a service point uses the point's unit (see StartInput.UnitID).
 func (s *Service) Definitions(ctx context.Context, p *auth.Principal, unit store.ID) (*DefinitionList, error) {
 	if !p.Can(auth.PermProcessesRead) {
 		return nil, apperr.Forbidden(i18n.T("无权查看业务流程", "you may not read business processes"))

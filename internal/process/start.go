@@ -25,7 +25,8 @@ type StartInput struct {
 	Definition     string   `json:"definition"`
 	CustomerID     store.ID `json:"customer_id"`
 	ServicePointID store.ID `json:"service_point_id"`
-	// UnitID is where the application is accepted; default the caller's unit.
+	// UnitID is where the application is accepted; default the service
+	// point's unit when the caller's scope covers it, else the caller's.
 	UnitID store.ID `json:"unit_id"`
 	// Attributes answer the definition's attributes; a service point's
 	// attributes of the same key fill in what is left out.
@@ -50,6 +51,15 @@ func (s *Service) Start(ctx context.Context, p *auth.Principal, in StartInput) (
 		return nil, apperr.Required("definition")
 	}
 	unit := in.UnitID
+	if unit == 0 && in.ServicePointID != 0 {
+		// The unit that keeps the account accepts the application (and
+		// its pack's definitions apply), when the caller may act there.
+		if sp, err := customer.PointOf(ctx, s.db.Reader(), in.ServicePointID, "service_point_id"); err == nil {
+			if u, err := s.org.Get(ctx, sp.OrgUnitID); err == nil && p.Scope().Contains(u.Path) {
+				unit = u.ID
+			}
+		}
+	}
 	if unit == 0 {
 		unit = p.OrgUnitID
 	}

@@ -193,7 +193,7 @@ func (s *Server) customerView(rq *request, id store.ID, failed string, f *Form) 
 		v.Profile = append(v.Profile, kv{labelOr("cus.profile."+k, k, l), c.Profile[k]})
 	}
 	archive := map[store.ID]string{}
-	startable := s.canStartFrom(rq)
+	startable := s.canStartFrom(rq, c.OrgUnitID)
 	for _, sp := range c.ServicePoints {
 		archive[sp.ID] = sp.ArchiveNo
 		pv := pointView{SP: sp, KindName: pointKindName(pack, sp.Kind, l), Attrs: pointAttrs(sp, l)}

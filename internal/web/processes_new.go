@@ -47,6 +47,7 @@ type pointInfo struct {
 	CustomerID                           store.ID
 	Customer, ArchiveNo, AccountNo, Kind string
 	Address                              string
+	Unit                                 store.ID // the unit that will accept it (0: the caller's)
 }
 
 // attrInput is one attribute of the definition as a form input.
@@ -77,7 +78,11 @@ func (s *Server) renderStart(w http.ResponseWriter, rq *request, status int, f *
 		}
 		d.Point = pt
 	}
-	list, err := s.processes.Definitions(ctx, rq.P, 0)
+	unit := store.ID(0)
+	if d.Point != nil {
+		unit = d.Point.Unit
+	}
+	list, err := s.processes.Definitions(ctx, rq.P, unit)
 	if err != nil {
 		if !f.fail(err, l) {
 			return err
@@ -166,7 +171,7 @@ func (s *Server) startPoint(rq *request, id store.ID) (*pointInfo, error) {
 		}
 		return nil, err
 	}
-	out := &pointInfo{ID: id, CustomerID: c.ID, Customer: c.Name, Kind: sp.Kind, ArchiveNo: sp.ArchiveNo,
+	out := &pointInfo{ID: id, CustomerID: c.ID, Customer: c.Name, Kind: sp.Kind, Unit: s.scopedUnit(rq, sp.OrgUnitID), ArchiveNo: sp.ArchiveNo,
 		AccountNo: sp.AccountNo, Address: sp.Address}
 	for _, p := range c.ServicePoints {
 		if p.ID == id {
@@ -227,7 +232,13 @@ func (s *Server) processStart(w http.ResponseWriter, rq *request) error {
 		}
 	}
 	def := s.findDef(in.Definition)
-	if list, lerr := s.processes.Definitions(rq.Context(), rq.P, 0); lerr == nil {
+	unit := store.ID(0)
+	if in.ServicePointID != 0 {
+		if pt, perr := s.startPoint(rq, in.ServicePointID); perr == nil {
+			unit = pt.Unit
+		}
+	}
+	if list, lerr := s.processes.Definitions(rq.Context(), rq.P, unit); lerr == nil {
 		for i := range list.Items {
 			if list.Items[i].Key == in.Definition {
 				def = &list.Items[i]
@@ -279,11 +290,14 @@ func (s *Server) processStart(w http.ResponseWriter, rq *request) error {
 // canStartFrom reports which service-point kinds a process of the caller's
 // pack may be started from ("" when one needs no particular kind), for the
 // links of the customer page.
-func (s *Server) canStartFrom(rq *request) map[string]bool {
+func (s *Server) canStartFrom(rq *request, unit store.ID) map[string]bool {
 	if s.processes == nil || !rq.P.Can(auth.PermProcessesAct) {
 		return nil
 	}
-	list, err := s.processes.Definitions(rq.Context(), rq.P, 0)
+	if !rq.P.Scope().Contains(s.unitPath(rq, unit)) {
+		unit = 0 // the caller's own pack, as Start would use
+	}
+	list, err := s.processes.Definitions(rq.Context(), rq.P, unit)
 	if err != nil {
 		return nil
 	}
@@ -292,4 +306,25 @@ func (s *Server) canStartFrom(rq *request) map[string]bool {
 		out[d.ServicePoint] = true
 	}
 	return out
+}
+
+// unitPath is the path of a unit ("" when it cannot be read).
+func (s *Server) unitPath(rq *request, id store.ID) string {
+	if id == 0 || s.org == nil {
+		return ""
+	}
+	u, err := s.org.Get(rq.Context(), id)
+	if err != nil {
+		return ""
+	}
+	return u.Path
+}
+
+// scopedUnit is id when the caller's scope covers it (the unit Start
+// will accept the application in), else 0 (the caller's own unit).
+func (s *Server) scopedUnit(rq *request, id store.ID) store.ID {
+	if p := s.unitPath(rq, id); p != "" && rq.P.Scope().Contains(p) {
+		return id
+	}
+	return 0
 }
