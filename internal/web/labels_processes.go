@@ -37,6 +37,7 @@ var processLabels = map[string]i18n.Text{
 	"prc.definition":       i18n.T("业务类型", "Process"),
 	"prc.customer":         i18n.T("客户", "Customer"),
 	"prc.step":             i18n.T("当前步骤", "Current step"),
+	"prc.unit":             i18n.T("办理单位", "Handled by"),
 	"prc.deadline":         i18n.T("时限", "Deadline"),
 	"prc.status":           i18n.T("状态", "Status"),
 	"prc.applied_at":       i18n.T("申请时间", "Applied"),

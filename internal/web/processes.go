@@ -19,6 +19,7 @@ import (
 	"kefu/internal/apperr"
 	"kefu/internal/auth"
 	"kefu/internal/i18n"
+	"kefu/internal/org"
 	"kefu/internal/policy"
 	"kefu/internal/process"
 	"kefu/internal/store"
@@ -59,6 +60,7 @@ type processesData struct {
 	Statuses []option
 	Defs     []option
 	Steps    []option // the steps of the definition filtered on
+	Units    []option // the units in scope: whose steps are they (办理单位)
 	Customer string   // the customer filtered on (from the customer page)
 	NextURL  string
 	FirstURL string
@@ -78,7 +80,8 @@ func (s *Server) processesList(w http.ResponseWriter, rq *request) error {
 		f.Queue = tab
 	}
 	var err error
-	for name, dst := range map[string]*store.ID{"cursor": &f.Before, "customer_id": &f.CustomerID, "service_point_id": &f.ServicePointID} {
+	for name, dst := range map[string]*store.ID{"cursor": &f.Before, "customer_id": &f.CustomerID, "service_point_id": &f.ServicePointID,
+		"unit": &f.StepUnitID} {
 		if v := q.Get(name); v != "" {
 			if *dst, err = store.ParseID(v); err != nil {
 				form.Errors[name] = label("prc.bad_id").In(l)
@@ -103,6 +106,17 @@ func (s *Server) processesList(w http.ResponseWriter, rq *request) error {
 		d.Statuses = append(d.Statuses, option{string(st), processStatusName(st, l)})
 	}
 	d.Defs, d.Steps = s.definitionOptions(rq, f.Definition)
+	// The units in scope, and the caller's company: steps routed to the
+	// company are the company's queue (PRC-013/PRC-014).
+	if units, err := s.unitsInScope(ctx, rq.P); err == nil {
+		if co, err := s.org.CompanyOf(ctx, rq.P.OrgUnitID); err == nil &&
+			!slices.ContainsFunc(units, func(u org.Unit) bool { return u.ID == co.ID }) {
+			units = append([]org.Unit{co}, units...)
+		}
+		for _, u := range units {
+			d.Units = append(d.Units, option{u.ID.String(), u.Name})
+		}
+	}
 	now := s.now()
 	for _, pr := range page.Items {
 		_, def := s.processDef(pr)

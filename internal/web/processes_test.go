@@ -228,6 +228,10 @@ func TestProcessActionsAndPages(t *testing.T) {
 		res.lacks(t, "%!")
 		field.get("/processes?tab=mine").want(t, http.StatusOK, "BG20260220-0001", "加封")
 		agent.get("/processes?tab=mine").want(t, http.StatusOK, "没有符合条件的业务流程")
+		// the department queue: the company's steps, not the marketing department's
+		agent.get("/processes?unit="+e.co.ID.String()).want(t, http.StatusOK, "BG20260220-0001", `<option value="`+e.co.ID.String()+`" selected>`)
+		agent.get("/processes?unit="+e.dept.ID.String()).want(t, http.StatusOK, "没有符合条件的业务流程")
+		agent.get("/processes?unit=x").want(t, http.StatusUnprocessableEntity, `id="unit"`)
 		fp := field.get(path)
 		fp.want(t, http.StatusOK, `id="act-complete"`, `id="outcome-done"`)
 		// an action on a step the process has left: 409, shown at the top
