@@ -160,6 +160,10 @@ type Outcome struct {
 	Produces string `json:"produces,omitempty"`
 	// Cancels: the process ends as cancelled rather than completed.
 	Cancels bool `json:"cancels,omitempty"`
+	// Deadline: the person completing enters a date by which the next round
+	// must be done; it replaces that round's clock (PRC-025: the deadline
+	// of a 限期整改告知书 is entered per notice).
+	Deadline bool `json:"deadline,omitempty"`
 	// Ungated: the step's checklist, required facts and countersignatures
 	// do not apply to this outcome (a failed inspection needs no complete
 	// file; only "passed" needs every signature, PRC-019).

@@ -11,6 +11,7 @@ import (
 	"kefu/internal/apperr"
 	"kefu/internal/audit"
 	"kefu/internal/auth"
+	"kefu/internal/calendar"
 	"kefu/internal/i18n"
 	"kefu/internal/org"
 	"kefu/internal/policy"
@@ -47,6 +48,9 @@ type ActionInput struct {
 	// At is when a fact became true or a document was received
 	// (back-entry, not in the future); default now.
 	At *time.Time `json:"at"`
+	// Due is the date (YYYY-MM-DD) by which the next round must be done,
+	// for an outcome that asks for one (PRC-025 deadline rectification).
+	Due string `json:"due"`
 }
 
 // Act runs one action and returns the process as it then is.
@@ -196,6 +200,18 @@ func (s *Service) complete(ctx context.Context, tx store.Conn, ru *run, p *auth.
 	if o.Comment && strings.TrimSpace(in.Comment) == "" {
 		return apperr.Validation("comment", i18n.T("此结果须填写书面意见", "this outcome needs a written comment"))
 	}
+	if o.Deadline {
+		due, err := calendar.ParseDate(in.Due)
+		if err != nil {
+			return apperr.Validation("due", i18n.T("请填写整改期限（YYYY-MM-DD）", "give the deadline (YYYY-MM-DD)"))
+		}
+		if due.Before(calendar.DateOf(now.In(store.Zone))) {
+			return apperr.Validation("due", i18n.T("期限不能早于今天", "the deadline cannot be before today"))
+		}
+		ru.noticeDue = due.AddDays(1).Midnight(store.Zone) // the end of the day (CAL: 24:00)
+	} else if in.Due != "" {
+		return apperr.Validation("due", i18n.T("此结果无需期限", "this outcome takes no deadline"))
+	}
 	if !o.Cancels && !o.Ungated {
 		if err := s.gates(ctx, tx, ru, sr, st); err != nil {
 			return err
@@ -215,7 +231,7 @@ func (s *Service) complete(ctx context.Context, tx store.Conn, ru *run, p *auth.
 	}
 	for _, doc := range []string{st.Produces, o.Produces} {
 		if doc != "" {
-			if err := s.produce(ctx, tx, ru, p, sr, st, o, doc, in.Comment, now); err != nil {
+			if err := s.produce(ctx, tx, ru, p, sr, st, o, doc, in.Comment, ru.noticeDue, now); err != nil {
 				return err
 			}
 		}

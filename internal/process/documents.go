@@ -14,28 +14,33 @@ import (
 // customer, the step and its result, the attributes, and the blanks the
 // customer signs. It is stored as printed and never changed.
 type DocumentContent struct {
-	Process      string         `json:"process"`
-	Definition   policy.Name    `json:"definition"`
-	Customer     string         `json:"customer"`
-	Step         policy.Name    `json:"step"`
-	Round        int            `json:"round"`
-	Outcome      policy.Name    `json:"outcome"`
-	Comment      string         `json:"comment,omitempty"`
-	Attributes   map[string]any `json:"attributes"`
-	Issuer       string         `json:"issuer"`
-	IssuedAt     time.Time      `json:"issued_at"`
-	DueAt        *time.Time     `json:"due_at,omitempty"`
-	Rules        []string       `json:"rules,omitempty"`
-	SignatureFor []string       `json:"signature_for"` // blanks: 客户签字, 经办人
+	Process    string         `json:"process"`
+	Definition policy.Name    `json:"definition"`
+	Customer   string         `json:"customer"`
+	Step       policy.Name    `json:"step"`
+	Round      int            `json:"round"`
+	Outcome    policy.Name    `json:"outcome"`
+	Comment    string         `json:"comment,omitempty"`
+	Attributes map[string]any `json:"attributes"`
+	Issuer     string         `json:"issuer"`
+	IssuedAt   time.Time      `json:"issued_at"`
+	DueAt      *time.Time     `json:"due_at,omitempty"`
+	// RectifyBy is the deadline the notice sets (PRC-025, Annex 7).
+	RectifyBy    *time.Time `json:"rectify_by,omitempty"`
+	Rules        []string   `json:"rules,omitempty"`
+	SignatureFor []string   `json:"signature_for"` // blanks: 客户签字, 经办人
 }
 
 // produce stores the document a step or outcome prints.
 func (s *Service) produce(ctx context.Context, tx store.Conn, ru *run, p *auth.Principal, sr *stepRow,
-	st *policy.Step, o policy.Outcome, kind, comment string, now time.Time) error {
+	st *policy.Step, o policy.Outcome, kind, comment string, rectifyBy, now time.Time) error {
 	title := policy.ProcessDocuments[kind]
 	c := DocumentContent{Process: ru.r.number, Definition: ru.def.Name, Customer: ru.r.customerName, Step: st.Name,
 		Round: sr.round, Outcome: o.Name, Comment: comment, Attributes: ru.r.attrs, IssuedAt: now, DueAt: timePtr(sr.due),
 		Rules: st.Rules, SignatureFor: []string{"客户签字（盖章）", "经办人"}}
+	if !rectifyBy.IsZero() {
+		c.RectifyBy = &rectifyBy
+	}
 	if p != nil {
 		c.Issuer = p.DisplayName
 		if c.Issuer == "" {

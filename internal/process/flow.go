@@ -22,6 +22,9 @@ type run struct {
 	pack  *policy.Pack
 	def   *policy.ProcessDef
 	attrs map[string]policy.Value
+	// noticeDue, when set, is the deadline entered for the next round
+	// (Outcome.Deadline); the next activation uses and clears it.
+	noticeDue time.Time
 }
 
 // open loads a process's definition from the pack version it was started
@@ -117,6 +120,11 @@ func (s *Service) activate(ctx context.Context, tx store.Conn, ru *run, st *poli
 	for i, l := range st.Clock.Limits {
 		limits[i] = l.String()
 	}
+	notice := ru.noticeDue
+	ru.noticeDue = time.Time{}
+	if !notice.IsZero() {
+		limits = nil // the entered date, not the pack's limits
+	}
 	sr := &stepRow{process: ru.r.id, unit: unit, step: st.Key, round: rounds + 1, status: StepActive,
 		role: string(role), previous: previous, activated: store.Micros(now), cal: calID, limits: strings.Join(limits, ",")}
 	sr.id, err = tx.InsertID(ctx, `INSERT INTO process_steps (process_id, step, round, status, unit_id, role, previous_id,
@@ -135,12 +143,18 @@ func (s *Service) activate(ctx context.Context, tx store.Conn, ru *run, st *poli
 	if err := appendEvent(ctx, tx, ru.r.id, now, p, "step.activated", st.Key, sr.round, detail, ""); err != nil {
 		return err
 	}
-	fs, err := facts(ctx, tx, ru.r.id)
-	if err != nil {
-		return err
-	}
-	if err := s.startClock(ctx, tx, ru, st, sr, fs, now); err != nil {
-		return err
+	if !notice.IsZero() {
+		if err := s.startNoticeClock(ctx, tx, ru, st, sr, notice, now); err != nil {
+			return err
+		}
+	} else {
+		fs, err := facts(ctx, tx, ru.r.id)
+		if err != nil {
+			return err
+		}
+		if err := s.startClock(ctx, tx, ru, st, sr, fs, now); err != nil {
+			return err
+		}
 	}
 	if _, err := tx.Exec(ctx, `UPDATE processes SET current_step = ?, current_step_id = ?, step_unit_id = ?, step_role = ?,
 		next_due_at = ?, updated_at = ? WHERE id = ?`, st.Key, sr.id, unit, sr.role, sr.due, store.Micros(now), ru.r.id); err != nil {
@@ -202,6 +216,34 @@ func (s *Service) startClock(ctx context.Context, tx store.Conn, ru *run, st *po
 	}
 	_, err = tx.Exec(ctx, "UPDATE processes SET next_due_at = ? WHERE id = ? AND current_step_id = ?", sr.due, ru.r.id, sr.id)
 	return err
+}
+
+// startNoticeClock runs the round's clock to a deadline a person entered
+// (Outcome.Deadline), warning at the step's share of the time.
+func (s *Service) startNoticeClock(ctx context.Context, tx store.Conn, ru *run, st *policy.Step, sr *stepRow,
+	due, now time.Time) error {
+	cal, _, err := s.calendar(ru)
+	if err != nil {
+		return err
+	}
+	warn, err := cal.WarningAt(now, due, calendar.CalendarDays, warnPercent(st))
+	if err != nil {
+		return err
+	}
+	sr.clockStarted, sr.due, sr.warn = store.Micros(now), store.Micros(due), store.Micros(warn)
+	if err := saveStep(ctx, tx, sr); err != nil {
+		return err
+	}
+	if err := appendEvent(ctx, tx, ru.r.id, now, nil, "clock.started", st.Key, sr.round,
+		map[string]any{"started_at": now, "due_at": due, "entered": true}, ""); err != nil {
+		return err
+	}
+	if warn.After(now) {
+		if err := jobs.Schedule(ctx, tx, TimerWarn, sr.id, warn); err != nil {
+			return err
+		}
+	}
+	return jobs.Schedule(ctx, tx, TimerBreach, sr.id, due)
 }
 
 // deadline is the earliest of limits counted from from (PRC-011: the

@@ -54,6 +54,9 @@ func (s *Service) OnCalendarChange(ctx context.Context, ch calendar.Change) erro
 			if err != nil {
 				return err
 			}
+			if len(limits) == 0 {
+				continue // a date a person entered (Outcome.Deadline) stays
+			}
 			due, warn, err := deadline(cal, store.FromMicros(sr.clockStarted), limits, warnPercent(st))
 			if err != nil {
 				return err

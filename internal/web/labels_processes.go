@@ -38,6 +38,8 @@ var processLabels = map[string]i18n.Text{
 	"prc.customer":         i18n.T("客户", "Customer"),
 	"prc.step":             i18n.T("当前步骤", "Current step"),
 	"prc.unit":             i18n.T("办理单位", "Handled by"),
+	"prc.rectify_by":       i18n.T("整改期限", "Rectify by"),
+	"prc.due_hint":         i18n.T("限期整改时填写：复查须在该日结束前完成（PRC-025）", "for a deadline rectification: the re-inspection is due by the end of that day (PRC-025)"),
 	"prc.deadline":         i18n.T("时限", "Deadline"),
 	"prc.status":           i18n.T("状态", "Status"),
 	"prc.applied_at":       i18n.T("申请时间", "Applied"),

@@ -16,7 +16,7 @@ import (
 // error; any other error of the service (a gate of documents, facts or
 // countersignatures, a conflict, a refusal) is the form's alert.
 var processActionFields = map[string][]string{
-	process.ActionComplete: {"comment"},
+	process.ActionComplete: {"comment", "due"},
 	process.ActionReturn:   {"comment"},
 	process.ActionCancel:   {"comment"},
 	process.ActionFact:     {"fact", "at"},
@@ -41,7 +41,8 @@ func (s *Server) processAct(w http.ResponseWriter, rq *request) error {
 	}
 	f := newForm(cloneValues(rq.PostForm))
 	in := process.ActionInput{Action: f.text("action"), Step: f.text("step"), Outcome: f.text("outcome"),
-		Comment: strings.TrimSpace(f.Get("comment")), Party: f.text("party"), Item: f.text("item"), Fact: f.text("fact")}
+		Comment: strings.TrimSpace(f.Get("comment")), Party: f.text("party"), Item: f.text("item"), Fact: f.text("fact"),
+		Due: f.text("due")}
 	fields, ok := processActionFields[in.Action]
 	if !ok {
 		return notFound()

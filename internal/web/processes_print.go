@@ -21,6 +21,7 @@ type docSheet struct {
 	C                            process.DocumentContent
 	Title, Org, Definition, Step string
 	Outcome, Issued, Due, Rules  string
+	RectifyBy                    string // a deadline rectification notice's deadline (PRC-025)
 	Printed, Point               string
 	Attrs                        []kv
 	Blanks                       []string
@@ -63,6 +64,9 @@ func (s *Server) processDocPrint(w http.ResponseWriter, rq *request) error {
 	}
 	if c.DueAt != nil {
 		v.Due = exact(*c.DueAt)
+	}
+	if c.RectifyBy != nil {
+		v.RectifyBy = exact(*c.RectifyBy)
 	}
 	if len(v.Blanks) == 0 {
 		v.Blanks = []string{"客户签字（盖章）", "经办人"}

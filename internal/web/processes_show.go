@@ -38,6 +38,7 @@ type processView struct {
 	CanAct, CanComplete, CanReturn, CanCancel bool
 	Outcomes                                  []outcomeView
 	NeedsComment                              bool // an outcome of the current step needs a written comment
+	NeedsDue                                  bool // an outcome sets a deadline (PRC-025 限期整改)
 	Parties                                   []partyView
 	NotYours                                  string // why the caller may not complete the current step
 	Failed                                    string // the action whose form was sent and refused
@@ -91,6 +92,7 @@ type docLink struct {
 type outcomeView struct {
 	Key, Name string
 	Comment   bool // needs a written comment
+	Deadline  bool // asks for the date the next round is due
 	Danger    bool // cancels the process
 	Loop      bool // goes back to an earlier step or repeats this one
 }
@@ -325,8 +327,9 @@ func (s *Server) offerActions(ctx context.Context, p *auth.Principal, v *process
 	v.CanComplete = mine
 	v.CanReturn = mine && st.Returnable && sr.PreviousID != 0
 	for _, o := range st.StepOutcomes() {
-		ov := outcomeView{Key: o.Key, Name: nameIn(o.Name, l), Comment: o.Comment, Danger: o.Cancels}
+		ov := outcomeView{Key: o.Key, Name: nameIn(o.Name, l), Comment: o.Comment, Deadline: o.Deadline, Danger: o.Cancels}
 		v.NeedsComment = v.NeedsComment || o.Comment
+		v.NeedsDue = v.NeedsDue || o.Deadline
 		if o.Next != "" && o.Next != policy.NextEnd {
 			if _, j, ok := def.Step(o.Next); ok && j <= i {
 				ov.Loop = true

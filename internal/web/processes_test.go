@@ -407,6 +407,28 @@ func TestProcessReturnAndCountersign(t *testing.T) {
 		page = boss.get(path)
 		page.want(t, http.StatusOK, "已退回上一步骤", `id="process-step">供电方案答复（单电源）<`, "备用电源容量不足", "第 2 轮", "已退回")
 
+		// PRC-025: a deadline rectification notice asks for its date and prints it.
+		e.advance(p.ID, "intermediate_inspection")
+		page = field.get(path)
+		page.want(t, http.StatusOK, `id="a-complete-due"`, `id="outcome-deadline_rectify"`)
+		res = field.post(path+"/act", url.Values{"action": {"complete"}, "step": {"intermediate_inspection"},
+			"outcome": {"deadline_rectify"}, "comment": {"接地电阻不合格"}})
+		res.want(t, http.StatusUnprocessableEntity)
+		if msg := fieldError(res.body, "a-complete-due"); !strings.Contains(msg, "期限") {
+			t.Errorf("a deadline notice without its date: %q", msg)
+		}
+		act(t, field, path, url.Values{"action": {"complete"}, "step": {"intermediate_inspection"},
+			"outcome": {"deadline_rectify"}, "comment": {"接地电阻不合格"}, "due": {"2026-03-10"}})
+		got, err := e.svc.Get(context.Background(), e.admin, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc := got.Documents[len(got.Documents)-1]
+		if doc.Kind != "deadline_rectification" {
+			t.Fatalf("last document %s", doc.Kind)
+		}
+		field.get(path+"/documents/"+doc.ID.String()+"/print").want(t, http.StatusOK, "限期整改告知书", `id="rectify-by"`, "2026-03-11 00:00")
+
 		e.advance(p.ID, "completion_acceptance")
 		page = field.get(path)
 		page.want(t, http.StatusOK, `id="countersign"`, "营销部", "安监部", `id="sign-production"`, `id="act-complete"`)
