@@ -53,6 +53,7 @@ func applyDefaults(p *Pack) {
 	for i := range p.Processes {
 		processDefaults(&p.Processes[i])
 	}
+	visitDefaults(&p.Visits)
 	t := &p.Tickets
 	if t.ExtensionApprover == "" {
 		t.ExtensionApprover = DefaultExtensionApprover
@@ -213,6 +214,7 @@ func (v *validator) pack() {
 	v.tickets("tickets", &p.Tickets)
 	v.customers("customers", &p.Customers)
 	v.processes("processes", p.Processes)
+	v.visits("visits", &p.Visits)
 }
 
 func (v *validator) severity(path string, s Severity) {
