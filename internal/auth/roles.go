@@ -139,7 +139,7 @@ var Roles = []RoleInfo{
 		PermAuditRead, PermSamplingWrite, PermMeritsWrite, PermInspectionsWrite,
 		PermProcessesAct})}, // the safety department countersigns acceptance (PRC-019)
 	{RoleManager, i18n.T("经理/领导", "Manager"), join(readAll, []Permission{PermUsersRead, PermAuditRead,
-		PermTicketsApprove, PermProcessesAct, PermProcessesApprove, PermMeritsWrite, PermMeritsApprove, PermArchivesApprove,
+		PermTicketsApprove, PermProcessesAct, PermProcessesApprove, PermVisitsAct, PermMeritsWrite, PermMeritsApprove, PermArchivesApprove,
 		PermCustomersConfidential, PermCustomersExport, PermCustomersManage, PermSurveysWrite, PermSalesManage})},
 	{RoleSalesAgent, i18n.T("售楼员", "Sales agent"), salesAgentPerms},
 	{RoleSalesManager, i18n.T("销售经理", "Sales manager"), join(salesAgentPerms, []Permission{

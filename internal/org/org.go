@@ -439,3 +439,20 @@ func AncestorIDs(path string) []store.ID {
 	}
 	return out
 }
+
+// CompanySQL is a scalar subquery of the company of the unit at path (the
+// deepest company on the path, as CompanyOf; unit is used when the path is
+// empty), with its args: rows routed to a company are that company's
+// people's, whatever their department.
+func CompanySQL(path string, unit store.ID) (string, []any) {
+	ids := AncestorIDs(path)
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = int64(id)
+	}
+	if len(args) == 0 {
+		args = append(args, int64(unit))
+	}
+	return "(SELECT id FROM org_units WHERE id IN (" + store.Placeholders(len(args)) +
+		") AND kind = 'company' ORDER BY depth DESC LIMIT 1)", args
+}

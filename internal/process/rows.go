@@ -70,20 +70,8 @@ func visible(p *auth.Principal) (string, []any) {
 		" OR pu.unit_id = " + co + "))", append(args, coArgs...)
 }
 
-// companyOf is a scalar subquery of p's company: the deepest company on
-// the path of p's unit (as org.CompanyOf).
-func companyOf(p *auth.Principal) (string, []any) {
-	ids := org.AncestorIDs(p.OrgPath)
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = int64(id)
-	}
-	if len(args) == 0 {
-		args = append(args, int64(p.OrgUnitID))
-	}
-	return "(SELECT id FROM org_units WHERE id IN (" + store.Placeholders(len(args)) +
-		") AND kind = 'company' ORDER BY depth DESC LIMIT 1)", args
-}
+// companyOf is a scalar subquery of p's company (org.CompanySQL).
+func companyOf(p *auth.Principal) (string, []any) { return org.CompanySQL(p.OrgPath, p.OrgUnitID) }
 
 // load reads a process p may see, or 404.
 func load(ctx context.Context, c store.Conn, p *auth.Principal, id store.ID) (*row, error) {

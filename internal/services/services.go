@@ -19,6 +19,7 @@ import (
 	"kefu/internal/process"
 	"kefu/internal/store"
 	"kefu/internal/ticket"
+	"kefu/internal/visit"
 )
 
 // Set is every service a front end may call, plus the process facts they show.
@@ -35,6 +36,7 @@ type Set struct {
 	Customers *customer.Service   // customer archive (built on DB and Policy when nil)
 	Imports   *customerio.Service // ledger import and export (built on the others when nil)
 	Processes *process.Service    // business processes (built on the others when nil)
+	Visits    *visit.Service      // return visits (built on the others when nil)
 	Logger    *slog.Logger
 
 	Version       string
@@ -63,6 +65,9 @@ func (s Set) WithDefaults() Set {
 			opts.Notify = s.Notify
 		}
 		s.Processes = process.New(opts)
+	}
+	if s.Visits == nil && s.DB != nil && s.Policy != nil && s.Calendars != nil {
+		s.Visits = visit.New(visit.Options{DB: s.DB, Calendars: s.Calendars, Policy: s.Policy, Logger: s.Logger, Now: s.Now})
 	}
 	return s
 }

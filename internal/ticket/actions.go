@@ -263,6 +263,13 @@ func (s *Service) actTx(ctx context.Context, tx store.Conn, p *auth.Principal, i
 	if err != nil {
 		return Ticket{}, err
 	}
+	if tr.to == StatusClosed {
+		for _, h := range s.closed {
+			if err := h(ctx, tx, out); err != nil {
+				return Ticket{}, err
+			}
+		}
+	}
 	return out, audit.Record(ctx, tx, now, "ticket."+a.Name, "ticket", id.String(),
 		map[string]any{"action": a.Name, "at": when, "from": from, "to": r.status, "detail": st.detail})
 }

@@ -236,7 +236,16 @@ type Service struct {
 	poke      func()
 	log       *slog.Logger
 	now       func() time.Time
+	closed    []ClosedHook
 }
+
+// ClosedHook runs inside the transaction that closes a work order, with
+// the work order as closed (return visits are drawn from them, VIS-002).
+type ClosedHook func(ctx context.Context, tx store.Conn, t Ticket) error
+
+// OnClose registers a hook run whenever a work order is closed. Register
+// hooks before serving requests.
+func (s *Service) OnClose(h ClosedHook) { s.closed = append(s.closed, h) }
 
 // New returns the work-order service.
 func New(o Options) *Service {

@@ -1,0 +1,175 @@
+package visit
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"kefu/internal/apperr"
+	"kefu/internal/auth"
+	"kefu/internal/i18n"
+	"kefu/internal/org"
+	"kefu/internal/policy"
+	"kefu/internal/store"
+)
+
+// visitRow is a visit as read, with what the service needs beyond the API.
+type visitRow struct {
+	Visit
+	packVersion int
+}
+
+const visitColumns = `v.id, c.rule, c.pack, c.pack_version, c.ref_type, c.ref_id, c.ref_number, c.customer_id, c.severity,
+	c.mandatory, c.completed_at, v.round, v.previous_id, v.status, v.company_id, v.role, v.assignee_id, v.due_at, v.mode,
+	v.result, v.opinion, v.new_issue, v.reply_due_at, v.rectification, v.signature, v.phone_label, v.done_at, v.done_by,
+	v.reviewed_at, v.reviewed_by, v.review_opinion, v.created_at`
+
+func (s *Service) scan(sc store.Scanner) (*visitRow, error) {
+	var r visitRow
+	var customer, previous, assignee, doneBy, reviewedBy store.NullID
+	var completed, due, replyDue, done, reviewed, created int64
+	var signature string
+	var phone bool
+	err := sc.Scan(&r.ID, &r.Rule, &r.Pack, &r.packVersion, &r.RefType, &r.RefID, &r.RefNumber, &customer, &r.Severity,
+		&r.Mandatory, &completed, &r.Round, &previous, &r.Status, &r.CompanyID, &r.Role, &assignee, &due, &r.Mode,
+		&r.Result, &r.Opinion, &r.NewIssue, &replyDue, &r.Rectification, &signature, &phone, &done, &doneBy,
+		&reviewed, &reviewedBy, &r.ReviewOpinion, &created)
+	if err != nil {
+		return nil, err
+	}
+	r.CustomerID, r.PreviousID, r.AssigneeID, r.DoneBy, r.ReviewedBy = customer.ID, previous.ID, assignee.ID, doneBy.ID, reviewedBy.ID
+	r.CompletedAt, r.DueAt, r.CreatedAt = store.FromMicros(completed), store.FromMicros(due), store.FromMicros(created)
+	r.ReplyDueAt, r.DoneAt, r.ReviewedAt = instant(replyDue), instant(done), instant(reviewed)
+	r.Signed = signature != ""
+	if phone {
+		r.PhoneLabel = PhoneLabel // VIS-008: stamped, never removed
+	}
+	pack, rule, ok := s.rule(r.Pack, r.packVersion, r.Rule)
+	if ok {
+		r.RuleName = rule.Name.ZH
+		r.Modes = modes(pack, rule, r.Round, r.Severity)
+	}
+	return &r, nil
+}
+
+// modes are the modes a round may use (VIS-010): the rule's for the first
+// round; follow-up rounds in person until PhoneFromRound, then phone too —
+// except for the severities that stay in person in every follow-up round.
+func modes(pack *policy.Pack, r *policy.VisitRule, round int, severity string) []string {
+	v := pack.Visits
+	switch {
+	case round == 1:
+		return r.Modes
+	case round >= v.PhoneFromRound && !slices.Contains(v.InPersonSeverities, severity):
+		return []string{policy.ModeInPerson, policy.ModePhone}
+	}
+	return []string{policy.ModeInPerson}
+}
+
+// visible is the row scope of visits: the company's, seen by the people of
+// its subtree and of the company itself.
+func visible(p *auth.Principal) (string, []any) {
+	sc := p.Scope()
+	if sc.All {
+		return "1=1", nil
+	}
+	cond, args := sc.SQL("v.company_id")
+	co, coArgs := org.CompanySQL(p.OrgPath, p.OrgUnitID)
+	return "(" + cond + " OR v.company_id = " + co + ")", append(args, coArgs...)
+}
+
+// load reads a visit p may see, or 404.
+func (s *Service) load(ctx context.Context, c store.Conn, p *auth.Principal, id store.ID) (*visitRow, error) {
+	cond, args := visible(p)
+	r, err := s.scan(c.QueryRow(ctx, "SELECT "+visitColumns+` FROM visits v JOIN visit_candidates c ON c.id = v.candidate_id
+		WHERE v.id = ? AND `+cond, append([]any{id}, args...)...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.NotFound("visit")
+	}
+	return r, err
+}
+
+// Get returns a visit p may see.
+func (s *Service) Get(ctx context.Context, p *auth.Principal, id store.ID) (*Visit, error) {
+	if !p.Can(auth.PermVisitsRead) {
+		return nil, apperr.Forbidden(i18n.T("无权查看回访", "you may not read return visits"))
+	}
+	r, err := s.load(ctx, s.db.Reader(), p, id)
+	if err != nil {
+		return nil, err
+	}
+	return &r.Visit, nil
+}
+
+// Filter selects visits; zero fields do not filter.
+type Filter struct {
+	Status Status
+	Rule   string
+	Month  string // YYYY-MM of completion
+	Mine   bool   // open visits of my roles in my company, due first
+	Limit  int    // default 50, at most 500
+	Before store.ID
+}
+
+// List returns visits p may see: newest first, or for Mine the open ones of
+// the caller's roles by due time.
+func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]*Visit, error) {
+	if !p.Can(auth.PermVisitsRead) {
+		return nil, apperr.Forbidden(i18n.T("无权查看回访", "you may not read return visits"))
+	}
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	if f.Limit > 500 {
+		return nil, apperr.Validation("limit", i18n.T("不能超过 500", "at most 500"))
+	}
+	if f.Status != "" && !slices.Contains([]Status{StatusOpen, StatusDone, StatusSignedOff, StatusCancelled}, f.Status) {
+		return nil, apperr.Validation("status", i18n.T("须为 open、done、signed_off 或 cancelled", "must be open, done, signed_off or cancelled"))
+	}
+	cond, args := visible(p)
+	where := []string{cond}
+	add := func(c string, a ...any) { where, args = append(where, c), append(args, a...) }
+	if f.Status != "" {
+		add("v.status = ?", string(f.Status))
+	}
+	if f.Rule != "" {
+		add("c.rule = ?", f.Rule)
+	}
+	if f.Month != "" {
+		add("c.month = ?", f.Month)
+	}
+	if f.Before != 0 {
+		add("v.id < ?", f.Before)
+	}
+	order := "v.id DESC"
+	if f.Mine {
+		roles := make([]any, len(p.Roles))
+		for i, r := range p.Roles {
+			roles[i] = string(r)
+		}
+		if len(roles) == 0 {
+			return []*Visit{}, nil
+		}
+		add("v.status = ? AND v.role IN ("+store.Placeholders(len(roles))+")", append([]any{string(StatusOpen)}, roles...)...)
+		order = "v.due_at, v.id"
+	}
+	rows, err := store.QueryAll(ctx, s.db.Reader(), s.scan, "SELECT "+visitColumns+` FROM visits v
+		JOIN visit_candidates c ON c.id = v.candidate_id WHERE `+strings.Join(where, " AND ")+" ORDER BY "+order+" LIMIT ?",
+		append(args, f.Limit)...)
+	out := make([]*Visit, len(rows))
+	for i, r := range rows {
+		out[i] = &r.Visit
+	}
+	return out, err
+}
+
+func instant(us int64) *time.Time {
+	if us == 0 {
+		return nil
+	}
+	t := store.FromMicros(us)
+	return &t
+}
