@@ -23,6 +23,7 @@ var rowScope = map[string]string{
 	"open-letters":    "letter",
 	"customers":       "customer",
 	"processes":       "process",
+	"visits":          "scoped to the company of the visit: TestVisitsOverHTTP",
 	"org-units":       "shared: the org tree is the group's directory; writes need org:write (admin)",
 	"calendars":       "shared: calendars are the group's; writes need calendars:write (admin)",
 	"policy":          "shared: policy packs are the group's; writes need policy:write (admin)",

@@ -79,7 +79,7 @@ func TestBuiltinTable(t *testing.T) {
 // TestBuiltinDetails checks the rules beyond the table's durations.
 // builtinVersions are the versions the built-in files carry: power 2 and
 // realestate 2 added the business processes (issue 8).
-var builtinVersions = map[string]int{"general": 2, "property": 1, "gas": 1, "power": 2, "realestate": 2}
+var builtinVersions = map[string]int{"general": 2, "property": 2, "gas": 2, "power": 2, "realestate": 2}
 
 func TestBuiltinDetails(t *testing.T) {
 	packs, err := Builtins()

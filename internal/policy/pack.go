@@ -45,6 +45,9 @@ type Pack struct {
 	// Processes are the pack's business processes (PRC): power
 	// connections, changes of service, document pipelines.
 	Processes []ProcessDef `json:"processes,omitempty"`
+	// Surveys are the satisfaction-survey rules (SUR): cadence, campaign
+	// targets, the return-rate deduction, satisfaction targets.
+	Surveys SurveyRules `json:"surveys"`
 	// Visits are the return-visit rules (VIS): what triggers a visit, its
 	// due window, sampling rate, visitor by severity, mode, exemptions.
 	Visits VisitRules `json:"visits"`

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -54,13 +55,13 @@ func TestRegistryInstall(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.Version != 2 || p.Source != "file:property-v2.yaml" {
+		if p.Version != v1.Version+1 || p.Source != "file:property-v2.yaml" {
 			t.Fatalf("installed version %d source %s", p.Version, p.Source)
 		}
 		latest, _ := r.Get("property")
-		old, ok := r.Version("property", 1)
-		if !ok || old.Version != v1.Version || latest.Version != 2 {
-			t.Fatalf("versions: latest %d, v1 kept %v", latest.Version, ok)
+		old, ok := r.Version("property", v1.Version)
+		if !ok || old.Version != v1.Version || latest.Version != v1.Version+1 {
+			t.Fatalf("versions: latest %d, v%d kept %v", latest.Version, v1.Version, ok)
 		}
 		fee, _ := latest.Category("fee.inquiry")
 		if fee.Clocks[0].Duration.String() != "20m" {
@@ -68,7 +69,7 @@ func TestRegistryInstall(t *testing.T) {
 		}
 		// A new registry (another process) reads the stored version.
 		r2, _ := newRegistry(t, db)
-		if p2, ok := r2.Version("property", 2); !ok || p2.Source != "file:property-v2.yaml" {
+		if p2, ok := r2.Version("property", v1.Version+1); !ok || p2.Source != "file:property-v2.yaml" {
 			t.Fatalf("stored version not loaded: %v", ok)
 		}
 		if _, err := r.Install(ctx, admin, "api", []byte(text)); err != nil {
@@ -77,11 +78,12 @@ func TestRegistryInstall(t *testing.T) {
 		if changed, err := r2.Refresh(ctx); err != nil || !changed {
 			t.Fatalf("refresh %v %v", changed, err)
 		}
-		if p3, _ := r2.Get("property"); p3.Version != 3 {
+		if p3, _ := r2.Get("property"); p3.Version != v1.Version+2 {
 			t.Fatalf("after refresh version %d", p3.Version)
 		}
 		var n int
-		if err := db.Reader().QueryRow(ctx, "SELECT count(*) FROM audit_log WHERE action = 'policy.install' AND object_id = 'property@2'").Scan(&n); err != nil || n != 1 {
+		if err := db.Reader().QueryRow(ctx, "SELECT count(*) FROM audit_log WHERE action = 'policy.install' AND object_id = ?",
+			"property@"+strconv.Itoa(v1.Version+1)).Scan(&n); err != nil || n != 1 {
 			t.Fatalf("audit rows %d %v", n, err)
 		}
 	})
@@ -173,15 +175,16 @@ func TestBuiltinSnapshotWins(t *testing.T) {
         starts_on: [consent]`, `duration: "45m"
         starts_on: [consent]`, 1)
 		if err := db.Tx(ctx, func(tx store.Conn) error {
-			_, err := tx.Exec(ctx, "UPDATE policy_packs SET yaml = ?, sha256 = 'old' WHERE key = 'property' AND version = 1", old)
+			_, err := tx.Exec(ctx, "UPDATE policy_packs SET yaml = ?, sha256 = 'old' WHERE key = 'property' AND version = ?", old,
+				builtinVersions["property"])
 			return err
 		}); err != nil {
 			t.Fatal(err)
 		}
 		r, _ := newRegistry(t, db) // a restart with this binary
-		p, ok := r.Version("property", 1)
+		p, ok := r.Version("property", builtinVersions["property"])
 		if !ok {
-			t.Fatal("property v1 missing")
+			t.Fatal("the built-in property version is missing")
 		}
 		fee, _ := p.Category("fee.inquiry")
 		if got := fee.Clocks[0].Duration.String(); got != "45m" {

@@ -50,6 +50,7 @@ func applyDefaults(p *Pack) {
 		p.Version = 1
 	}
 	customerDefaults(&p.Customers)
+	surveyDefaults(&p.Surveys)
 	for i := range p.Processes {
 		processDefaults(&p.Processes[i])
 	}
@@ -214,6 +215,7 @@ func (v *validator) pack() {
 	v.tickets("tickets", &p.Tickets)
 	v.customers("customers", &p.Customers)
 	v.processes("processes", p.Processes)
+	v.surveys("surveys", &p.Surveys)
 	v.visits("visits", &p.Visits)
 }
 

@@ -1,0 +1,144 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"kefu/internal/apperr"
+	"kefu/internal/auth"
+	"kefu/internal/i18n"
+	"kefu/internal/store"
+	"kefu/internal/visit"
+)
+
+// visitAPI serves /api/v1/visits (return visits, issue 9).
+type visitAPI struct{ svc *visit.Service }
+
+// reviewInput is the supervisor's sign-off.
+type reviewInput struct {
+	Opinion string `json:"opinion"`
+}
+
+func (a *API) visitRoutes(svc *visit.Service) []Route {
+	if svc == nil {
+		return nil
+	}
+	h := visitAPI{svc}
+	return []Route{
+		{Method: "GET", Path: "/api/v1/visits", Permission: auth.PermVisitsRead, Tag: "visits",
+			Summary: "回访列表 Return visits in the caller's scope: newest first, or mine=true for my open visits by due time",
+			Query: []Param{{"status", "open, done, signed_off, cancelled"}, {"rule", "visit rule key, e.g. complaint"},
+				{"month", "YYYY-MM of completion"}, {"mine", "true: open visits of my roles, due first"},
+				{"limit", "1–500, default 50"}, {"cursor", "next_cursor of the previous page"}},
+			Response: list[visit.Visit]{}, handle: h.list},
+		{Method: "GET", Path: "/api/v1/visits/stats", Permission: auth.PermVisitsRead, Tag: "visits",
+			Summary: "回访统计 A month's figures by rule: population, quota (VIS-016), drawn, recorded, signed off, rates",
+			Query:   []Param{{"month", "YYYY-MM (required)"}}, Response: []visit.RuleStats{}, handle: h.stats},
+		{Method: "GET", Path: "/api/v1/visits/{id}", Permission: auth.PermVisitsRead, Tag: "visits",
+			Summary: "回访详情 One return visit", Response: visit.Visit{}, handle: h.get},
+		{Method: "POST", Path: "/api/v1/visits/{id}/record", Permission: auth.PermVisitsAct, Tag: "visits",
+			Summary: "登记回访 The visit's result with its evidence (VIS-008); dissatisfied opens the next round (VIS-011)",
+			Request: visit.RecordInput{}, Response: visit.Visit{}, handle: h.record},
+		{Method: "POST", Path: "/api/v1/visits/{id}/review", Permission: auth.PermVisitsAct, Tag: "visits",
+			Summary: "主管签署 The supervisor's sign-off with an opinion (VIS-009)",
+			Request: reviewInput{}, Response: visit.Visit{}, handle: h.review},
+	}
+}
+
+func visitID(r *http.Request) (store.ID, error) {
+	id, err := store.ParseID(r.PathValue("id"))
+	if err != nil {
+		return 0, apperr.NotFound("visit")
+	}
+	return id, nil
+}
+
+func (h visitAPI) list(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	pg, err := parsePage(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	f := visit.Filter{Status: visit.Status(q.Get("status")), Rule: q.Get("rule"), Month: q.Get("month"), Limit: pg.Limit}
+	if f.Mine, err = queryBool(r, "mine"); err != nil {
+		return err
+	}
+	if pg.Cursor != "" {
+		n, err := strconv.ParseInt(pg.Cursor, 10, 64)
+		if err != nil || n <= 0 {
+			return apperr.Validation("cursor", i18n.T("游标无效", "invalid cursor"))
+		}
+		f.Before = store.ID(n)
+	}
+	items, err := h.svc.List(r.Context(), p, f)
+	if err != nil {
+		return err
+	}
+	next := ""
+	if len(items) == f.Limit && !f.Mine {
+		next = items[len(items)-1].ID.String()
+	}
+	writeJSON(w, http.StatusOK, newList(items, next))
+	return nil
+}
+
+func (h visitAPI) stats(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	month := r.URL.Query().Get("month")
+	if month == "" {
+		month = time.Now().In(store.Zone).Format("2006-01")
+	}
+	st, err := h.svc.Stats(r.Context(), p, month)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, st)
+	return nil
+}
+
+func (h visitAPI) get(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := visitID(r)
+	if err != nil {
+		return err
+	}
+	v, err := h.svc.Get(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (h visitAPI) record(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	var in visit.RecordInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	id, err := visitID(r)
+	if err != nil {
+		return err
+	}
+	v, err := h.svc.Record(r.Context(), p, id, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (h visitAPI) review(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	var in reviewInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	id, err := visitID(r)
+	if err != nil {
+		return err
+	}
+	v, err := h.svc.Review(r.Context(), p, id, in.Opinion)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
