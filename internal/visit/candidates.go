@@ -49,7 +49,8 @@ func (s *Service) OnTicketClosed(ctx context.Context, tx store.Conn, t ticket.Ti
 			exempt = policy.ExemptReplyLetter // a superior asked for a reply letter, on file (TKT-018)
 		}
 		if err := s.addCandidate(ctx, tx, pack, r, candidate{unit: unit, refType: "ticket", refID: t.ID,
-			number: t.Number, customer: t.Customer.ID, severity: t.Severity, exempt: exempt, completed: closed}); err != nil {
+			number: t.Number, customer: t.Customer.ID, name: t.Customer.Name, phone: t.Customer.Phone,
+			address: t.Customer.Address, severity: t.Severity, exempt: exempt, completed: closed}); err != nil {
 			return err
 		}
 	}
@@ -60,6 +61,7 @@ func (s *Service) OnTicketClosed(ctx context.Context, tx store.Conn, t ticket.Ti
 type candidate struct {
 	unit, refID, customer store.ID
 	refType, number       string
+	name, phone, address  string // the customer as the work order names them
 	severity, exempt      string
 	completed             time.Time
 }
@@ -76,9 +78,10 @@ func (s *Service) addCandidate(ctx context.Context, tx store.Conn, pack *policy.
 		cust = c.customer
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO visit_candidates (pack, pack_version, rule, company_id, unit_id, ref_type, ref_id,
-		ref_number, customer_id, severity, mandatory, exempt, completed_at, day, month)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (rule, ref_type, ref_id) DO NOTHING`,
-		pack.Key, pack.Version, r.Key, co.ID, c.unit, c.refType, c.refID, c.number, cust, c.severity,
+		ref_number, customer_id, customer_name, customer_phone, customer_address, severity, mandatory, exempt,
+		completed_at, day, month)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (rule, ref_type, ref_id) DO NOTHING`,
+		pack.Key, pack.Version, r.Key, co.ID, c.unit, c.refType, c.refID, c.number, cust, c.name, c.phone, c.address, c.severity,
 		r.IsMandatory(c.severity), c.exempt, store.Micros(c.completed), day.String(), day.String()[:7]); err != nil {
 		return err
 	}

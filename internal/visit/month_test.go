@@ -178,6 +178,9 @@ func TestVisitRecordAndSignOff(t *testing.T) {
 			t.Fatalf("the assistant's visits: %v %v", mine, err)
 		}
 		v := mine[0]
+		if v.Customer.Name != "业主1" || v.Customer.Phone == "" || v.OwnerRole != "cs_supervisor" {
+			t.Errorf("the visitor cannot tell whom to call on: %+v", v)
+		}
 		if v.Role != "field_staff" || v.Modes[0] != "in_person" {
 			t.Fatalf("visit %+v", v)
 		}
@@ -211,8 +214,11 @@ func TestVisitRecordAndSignOff(t *testing.T) {
 			t.Error("recorded twice")
 		}
 		round2, _ := f.visits.List(f.ctx, f.people["assistant"], visit.Filter{Mine: true})
-		if len(round2) != 1 || round2[0].Round != 2 || !round2[0].DueAt.Equal(next) {
+		if len(round2) != 1 || round2[0].Round != 2 || !round2[0].DueAt.Equal(next) || round2[0].PreviousID != v.ID {
 			t.Fatalf("round 2: %+v", round2)
+		}
+		if first, _ := f.visits.Get(f.ctx, f.people["supervisor"], v.ID); first.NextID != round2[0].ID {
+			t.Errorf("round 1 does not point to round 2: %d", first.NextID)
 		}
 		if _, field := status(f.visits.Record(f.ctx, f.people["assistant"], round2[0].ID,
 			visit.RecordInput{Mode: "phone", Result: "satisfied"})); field != "mode" {

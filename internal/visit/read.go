@@ -22,25 +22,28 @@ type visitRow struct {
 	packVersion int
 }
 
-const visitColumns = `v.id, c.rule, c.pack, c.pack_version, c.ref_type, c.ref_id, c.ref_number, c.customer_id, c.severity,
+const visitColumns = `v.id, c.rule, c.pack, c.pack_version, c.ref_type, c.ref_id, c.ref_number, c.customer_id,
+	c.customer_name, c.customer_phone, c.customer_address, (SELECT min(n.id) FROM visits n WHERE n.previous_id = v.id), c.severity,
 	c.mandatory, c.completed_at, v.round, v.previous_id, v.status, v.company_id, v.role, v.assignee_id, v.due_at, v.mode,
 	v.result, v.opinion, v.new_issue, v.reply_due_at, v.rectification, v.signature, v.phone_label, v.done_at, v.done_by,
 	v.reviewed_at, v.reviewed_by, v.review_opinion, v.created_at`
 
 func (s *Service) scan(sc store.Scanner) (*visitRow, error) {
 	var r visitRow
-	var customer, previous, assignee, doneBy, reviewedBy store.NullID
+	var customer, previous, next, assignee, doneBy, reviewedBy store.NullID
 	var completed, due, replyDue, done, reviewed, created int64
 	var signature string
 	var phone bool
-	err := sc.Scan(&r.ID, &r.Rule, &r.Pack, &r.packVersion, &r.RefType, &r.RefID, &r.RefNumber, &customer, &r.Severity,
+	err := sc.Scan(&r.ID, &r.Rule, &r.Pack, &r.packVersion, &r.RefType, &r.RefID, &r.RefNumber, &customer,
+		&r.Customer.Name, &r.Customer.Phone, &r.Customer.Address, &next, &r.Severity,
 		&r.Mandatory, &completed, &r.Round, &previous, &r.Status, &r.CompanyID, &r.Role, &assignee, &due, &r.Mode,
 		&r.Result, &r.Opinion, &r.NewIssue, &replyDue, &r.Rectification, &signature, &phone, &done, &doneBy,
 		&reviewed, &reviewedBy, &r.ReviewOpinion, &created)
 	if err != nil {
 		return nil, err
 	}
-	r.CustomerID, r.PreviousID, r.AssigneeID, r.DoneBy, r.ReviewedBy = customer.ID, previous.ID, assignee.ID, doneBy.ID, reviewedBy.ID
+	r.CustomerID, r.PreviousID, r.NextID, r.AssigneeID, r.DoneBy, r.ReviewedBy = customer.ID, previous.ID, next.ID,
+		assignee.ID, doneBy.ID, reviewedBy.ID
 	r.CompletedAt, r.DueAt, r.CreatedAt = store.FromMicros(completed), store.FromMicros(due), store.FromMicros(created)
 	r.ReplyDueAt, r.DoneAt, r.ReviewedAt = instant(replyDue), instant(done), instant(reviewed)
 	r.Signed = signature != ""
@@ -51,6 +54,7 @@ func (s *Service) scan(sc store.Scanner) (*visitRow, error) {
 	if ok {
 		r.RuleName = rule.Name.ZH
 		r.Modes = modes(pack, rule, r.Round, r.Severity)
+		r.OwnerRole = string(pack.Visits.Owner)
 	}
 	return &r, nil
 }
@@ -139,6 +143,9 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]*Vis
 		add("c.rule = ?", f.Rule)
 	}
 	if f.Month != "" {
+		if !monthRE.MatchString(f.Month) {
+			return nil, apperr.Validation("month", i18n.T("须为年月（YYYY-MM）", "must be a month (YYYY-MM)"))
+		}
 		add("c.month = ?", f.Month)
 	}
 	if f.Before != 0 {

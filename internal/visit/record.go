@@ -16,6 +16,9 @@ import (
 	"kefu/internal/store"
 )
 
+// modeZH names the visit modes in Chinese.
+var modeZH = map[string]string{policy.ModeInPerson: "上门回访", policy.ModePhone: PhoneLabel}
+
 // PhoneLabel is stamped on every phone visit (VIS-008).
 const PhoneLabel = "电话回访"
 
@@ -56,7 +59,7 @@ func (s *Service) Record(ctx context.Context, p *auth.Principal, id store.ID, in
 		return nil, apperr.Validation("signature", i18n.T("签名图片过大", "the signature image is too large"))
 	}
 	if in.Result != ResultSatisfied && in.Result != ResultDissatisfied {
-		return nil, apperr.Validation("result", i18n.T("须为 satisfied 或 dissatisfied", "must be satisfied or dissatisfied"))
+		return nil, apperr.Validation("result", i18n.T("请选择满意或不满意", "must be satisfied or dissatisfied"))
 	}
 	now := s.now()
 	err := s.db.Tx(audit.WithActor(ctx, p.Actor()), func(tx store.Conn) error {
@@ -71,8 +74,12 @@ func (s *Service) Record(ctx context.Context, p *auth.Principal, id store.ID, in
 			return err
 		}
 		if !slices.Contains(v.Modes, in.Mode) {
-			return apperr.Validation("mode", i18n.T("本轮回访方式须为 %[1]s", "this round's mode must be %[2]s",
-				strings.Join(v.Modes, "、"), strings.Join(v.Modes, " or ")))
+			names := make([]string, len(v.Modes))
+			for i, m := range v.Modes {
+				names[i] = modeZH[m]
+			}
+			return apperr.Validation("mode", i18n.T("本轮回访方式须为%[1]s（VIS-010）", "this round's mode must be %[2]s (VIS-010)",
+				strings.Join(names, "或"), strings.Join(v.Modes, " or ")))
 		}
 		signature := strings.TrimSpace(in.Signature)
 		if in.Mode == policy.ModeInPerson && signature == "" {

@@ -34,22 +34,27 @@ const TimerDraw = "visit.draw"
 
 // Visit is a return visit as the API shows it.
 type Visit struct {
-	ID            store.ID   `json:"id"`
-	Rule          string     `json:"rule"`
-	RuleName      string     `json:"rule_name"`
-	Pack          string     `json:"pack"`
-	RefType       string     `json:"ref_type"`
-	RefID         store.ID   `json:"ref_id"`
-	RefNumber     string     `json:"ref_number"`
-	CustomerID    store.ID   `json:"customer_id,omitempty"`
+	ID         store.ID `json:"id"`
+	Rule       string   `json:"rule"`
+	RuleName   string   `json:"rule_name"`
+	Pack       string   `json:"pack"`
+	RefType    string   `json:"ref_type"`
+	RefID      store.ID `json:"ref_id"`
+	RefNumber  string   `json:"ref_number"`
+	CustomerID store.ID `json:"customer_id,omitempty"`
+	// Customer is who the visitor calls on, as the work order names them:
+	// the visitor may not be able to read the work order or the archive.
+	Customer      Party      `json:"customer"`
 	Severity      string     `json:"severity,omitempty"`
 	Mandatory     bool       `json:"mandatory"`
 	CompletedAt   time.Time  `json:"completed_at"`
 	Round         int        `json:"round"`
 	PreviousID    store.ID   `json:"previous_id,omitempty"`
+	NextID        store.ID   `json:"next_id,omitempty"` // the round a dissatisfied result opened (VIS-011)
 	Status        Status     `json:"status"`
 	CompanyID     store.ID   `json:"company_id"`
 	Role          string     `json:"role"`
+	OwnerRole     string     `json:"owner_role"` // who signs it off (VIS-009), by the visit's pack version
 	AssigneeID    store.ID   `json:"assignee_id,omitempty"`
 	DueAt         time.Time  `json:"due_at"`
 	Modes         []string   `json:"modes"` // the modes this round may use
@@ -67,6 +72,13 @@ type Visit struct {
 	ReviewedBy    store.ID   `json:"reviewed_by,omitempty"`
 	ReviewOpinion string     `json:"review_opinion,omitempty"`
 	CreatedAt     time.Time  `json:"created_at"`
+}
+
+// Party is the customer a visit calls on.
+type Party struct {
+	Name    string `json:"name"`
+	Phone   string `json:"phone"`
+	Address string `json:"address"`
 }
 
 // Packs is what the service needs of the policy registry.

@@ -25,7 +25,7 @@ var navSections = []struct {
 		{"tickets", "/tickets", auth.PermTicketsRead},
 		{"customers", "/customers", auth.PermCustomersRead},
 		{"processes", "/processes", auth.PermProcessesRead},
-		{"visits", "", auth.PermVisitsRead},
+		{"visits", "/visits", auth.PermVisitsRead},
 		{"surveys", "", auth.PermSurveysRead},
 		{"sampling", "", auth.PermSamplingRead},
 		{"inspections", "", auth.PermInspectionsRead},

@@ -9,7 +9,7 @@
 // (navigation), forms.go (form values and field errors), and one file per
 // page group: session.go, home.go, users.go, orgunits.go, audit.go,
 // calendars*.go, tickets*.go, clusters.go, policy.go, webhooks.go, customers*.go,
-// processes*.go.
+// processes*.go, visits*.go.
 package web
 
 import (
@@ -33,6 +33,7 @@ import (
 	"kefu/internal/services"
 	"kefu/internal/store"
 	"kefu/internal/ticket"
+	"kefu/internal/visit"
 )
 
 // Server is the UI handler: routes, templates and the services behind them.
@@ -53,10 +54,13 @@ type Server struct {
 	// processes serves the business-process pages (processes*.go); nil
 	// without policy packs: none mounted.
 	processes *process.Service
-	log       *slog.Logger
-	version   string
-	now       func() time.Time
-	secure    bool
+	// visits serves the return-visit pages (visits*.go); nil without
+	// policy packs: none mounted.
+	visits  *visit.Service
+	log     *slog.Logger
+	version string
+	now     func() time.Time
+	secure  bool
 
 	mux    *http.ServeMux
 	views  *views
@@ -73,6 +77,7 @@ func New(o services.Set) *Server {
 	if o.Policy != nil {
 		s.customers, s.imports, s.docs = o.Customers, o.Imports, o.Documents
 		s.processes = o.Processes
+		s.visits = o.Visits
 	}
 	s.spool = &importSpool{files: map[string]spooled{}}
 	s.assets = loadAssets()
@@ -162,6 +167,7 @@ func (s *Server) routes() {
 	}
 	s.customerRoutes()
 	s.processRoutes()
+	s.visitRoutes()
 	if s.notify != nil {
 		s.page("GET /notifications", "", s.notificationsPage)
 		s.page("POST /notifications/read-all", "", s.notificationsReadAll)

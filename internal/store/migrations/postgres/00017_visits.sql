@@ -16,6 +16,10 @@ CREATE TABLE visit_candidates (
     ref_id       BIGINT  NOT NULL,
     ref_number   TEXT    NOT NULL DEFAULT '',
     customer_id  BIGINT  REFERENCES customers(id),
+    -- who the visitor calls on: the work order's customer snapshot
+    customer_name    TEXT NOT NULL DEFAULT '',
+    customer_phone   TEXT NOT NULL DEFAULT '',
+    customer_address TEXT NOT NULL DEFAULT '',
     severity     TEXT    NOT NULL DEFAULT '',
     mandatory    BOOLEAN NOT NULL DEFAULT FALSE,
     exempt       TEXT    NOT NULL DEFAULT '', -- VIS-013 reason, '' when in the population
