@@ -6,6 +6,7 @@ package testkit
 
 import (
 	"context"
+	"log/slog"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -13,8 +14,11 @@ import (
 	"time"
 
 	"kefu/internal/auth"
+	"kefu/internal/calendar"
+	"kefu/internal/jobs"
 	"kefu/internal/notify"
 	"kefu/internal/org"
+	"kefu/internal/policy"
 	"kefu/internal/store"
 )
 
@@ -101,4 +105,33 @@ func Unit(tb testing.TB, o *org.Service, parent store.ID, kind org.Kind, name, p
 		tb.Fatal(err)
 	}
 	return u
+}
+
+// Base is what every service test starts from: the org tree, the calendars
+// and the policy packs (loaded, built-ins stored), and a timer engine, all
+// on db and the clock.
+type Base struct {
+	Org       *org.Service
+	Calendars *calendar.Registry
+	Packs     *policy.Registry
+	Engine    *jobs.Engine
+	Log       *slog.Logger
+}
+
+// NewBase builds the base on db with the clock; logs are discarded.
+func NewBase(tb testing.TB, db *store.DB, clk *Clock) Base {
+	tb.Helper()
+	ctx := context.Background()
+	b := Base{Log: slog.New(slog.DiscardHandler)}
+	b.Org = org.New(org.Options{DB: db, Now: clk.Now})
+	b.Calendars = calendar.NewRegistry(calendar.RegistryOptions{DB: db, Now: clk.Now, Logger: b.Log})
+	if err := b.Calendars.Load(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	b.Packs = policy.NewRegistry(policy.Options{DB: db, Org: b.Org, Calendars: b.Calendars, Logger: b.Log, Now: clk.Now})
+	if err := b.Packs.Load(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	b.Engine = jobs.NewEngine(jobs.Options{DB: db, Logger: b.Log, Now: clk.Now})
+	return b
 }

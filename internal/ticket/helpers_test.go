@@ -2,7 +2,6 @@ package ticket_test
 
 import (
 	"context"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -41,17 +40,9 @@ func newFixture(t testing.TB, db *store.DB) *fixture {
 	t.Helper()
 	f := &fixture{t: t, ctx: context.Background(), db: db, clk: testkit.NewClock(time.Date(2027, 1, 20, 9, 0, 0, 0, store.Zone)),
 		sent: &testkit.Sent{}, units: map[string]org.Unit{}}
-	log := slog.New(slog.DiscardHandler)
-	f.org = org.New(org.Options{DB: db, Now: f.clk.Now})
-	f.cals = calendar.NewRegistry(calendar.RegistryOptions{DB: db, Now: f.clk.Now, Logger: log})
-	if err := f.cals.Load(f.ctx); err != nil {
-		t.Fatal(err)
-	}
-	f.packs = policy.NewRegistry(policy.Options{DB: db, Org: f.org, Calendars: f.cals, Logger: log, Now: f.clk.Now})
-	if err := f.packs.Load(f.ctx); err != nil {
-		t.Fatal(err)
-	}
-	f.engine = jobs.NewEngine(jobs.Options{DB: db, Logger: log, Now: f.clk.Now})
+	b := testkit.NewBase(t, db, f.clk)
+	log := b.Log
+	f.org, f.cals, f.packs, f.engine = b.Org, b.Calendars, b.Packs, b.Engine
 	f.svc = ticket.New(ticket.Options{DB: db, Calendars: f.cals, Policy: f.packs, Org: f.org,
 		Customers: customer.New(customer.Options{DB: db, Now: f.clk.Now}), Notify: f.sent, Logger: log, Now: f.clk.Now})
 	f.svc.RegisterTimers(f.engine)

@@ -3,18 +3,15 @@ package visit_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"testing"
 	"time"
 
 	"kefu/internal/apperr"
 	"kefu/internal/auth"
-	"kefu/internal/calendar"
 	"kefu/internal/customer"
 	"kefu/internal/jobs"
 	"kefu/internal/org"
-	"kefu/internal/policy"
 	"kefu/internal/store"
 	"kefu/internal/store/storetest"
 	"kefu/internal/testkit"
@@ -48,17 +45,9 @@ func at(s string) time.Time {
 func newFixture(t *testing.T, db *store.DB) *fixture {
 	f := &fixture{t: t, ctx: context.Background(), db: db, clk: testkit.NewClock(at("2026-09-01 08:00")),
 		people: map[string]*auth.Principal{}}
-	log := slog.New(slog.DiscardHandler)
-	o := org.New(org.Options{DB: db, Now: f.clk.Now})
-	cals := calendar.NewRegistry(calendar.RegistryOptions{DB: db, Now: f.clk.Now, Logger: log})
-	if err := cals.Load(f.ctx); err != nil {
-		t.Fatal(err)
-	}
-	packs := policy.NewRegistry(policy.Options{DB: db, Org: o, Calendars: cals, Logger: log, Now: f.clk.Now})
-	if err := packs.Load(f.ctx); err != nil {
-		t.Fatal(err)
-	}
-	f.engine = jobs.NewEngine(jobs.Options{DB: db, Logger: log, Now: f.clk.Now})
+	b := testkit.NewBase(t, db, f.clk)
+	log, o, cals, packs := b.Log, b.Org, b.Calendars, b.Packs
+	f.engine = b.Engine
 	f.tickets = ticket.New(ticket.Options{DB: db, Calendars: cals, Policy: packs, Org: o,
 		Customers: customer.New(customer.Options{DB: db, Policy: packs, Now: f.clk.Now}), Logger: log, Now: f.clk.Now})
 	f.tickets.RegisterTimers(f.engine)
