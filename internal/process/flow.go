@@ -294,7 +294,20 @@ func (s *Service) close(ctx context.Context, tx store.Conn, ru *run, status Stat
 		return err
 	}
 	ru.r.status = status
-	return appendEvent(ctx, tx, ru.r.id, now, nil, "process."+string(status), "", 0, nil, "")
+	if err := appendEvent(ctx, tx, ru.r.id, now, nil, "process."+string(status), "", 0, nil, ""); err != nil {
+		return err
+	}
+	if status != StatusCompleted {
+		return nil
+	}
+	c := Completed{ID: ru.r.id, Number: ru.r.number, Pack: ru.r.pack, PackVersion: ru.r.packVersion, Definition: ru.r.def,
+		UnitID: ru.r.unit, CustomerID: ru.r.customer.ID, CustomerName: ru.r.customerName, CompletedAt: now}
+	for _, h := range s.completed {
+		if err := h(ctx, tx, c); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // unitAt resolves a step level from the process's unit: the unit itself,

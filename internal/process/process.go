@@ -215,7 +215,27 @@ type Service struct {
 	poke   func()
 	log    *slog.Logger
 	now    func() time.Time
+	// completed are run inside the transaction that completes a process.
+	completed []CompletedHook
 }
+
+// Completed is a process that has just run to its end.
+type Completed struct {
+	ID, UnitID, CustomerID store.ID
+	Number, Pack           string
+	PackVersion            int
+	Definition             string
+	CustomerName           string
+	CompletedAt            time.Time
+}
+
+// CompletedHook runs inside the transaction that completes a process
+// (return visits are drawn from them).
+type CompletedHook func(ctx context.Context, tx store.Conn, c Completed) error
+
+// OnComplete registers a hook run whenever a process completes. Register
+// hooks before serving requests.
+func (s *Service) OnComplete(h CompletedHook) { s.completed = append(s.completed, h) }
 
 // New returns the process service.
 func New(o Options) *Service {

@@ -9,6 +9,7 @@ import (
 	"kefu/internal/jobs"
 	"kefu/internal/org"
 	"kefu/internal/policy"
+	"kefu/internal/process"
 	"kefu/internal/store"
 	"kefu/internal/ticket"
 )
@@ -51,6 +52,28 @@ func (s *Service) OnTicketClosed(ctx context.Context, tx store.Conn, t ticket.Ti
 		if err := s.addCandidate(ctx, tx, pack, r, candidate{unit: unit, refType: "ticket", refID: t.ID,
 			number: t.Number, customer: t.Customer.ID, name: t.Customer.Name, phone: t.Customer.Phone,
 			address: t.Customer.Address, severity: t.Severity, exempt: exempt, completed: closed}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// OnProcessCompleted notes a completed business process as a candidate of
+// the visit rules of its pack version that name its definition (trigger
+// process_completed). It runs inside the completing transaction
+// (process.Service.OnComplete).
+func (s *Service) OnProcessCompleted(ctx context.Context, tx store.Conn, c process.Completed) error {
+	pack, ok := s.packs.Version(c.Pack, c.PackVersion)
+	if !ok {
+		return nil
+	}
+	for i := range pack.Visits.Rules {
+		r := &pack.Visits.Rules[i]
+		if r.Trigger != policy.TriggerProcessCompleted || !slices.Contains(r.Processes, c.Definition) {
+			continue
+		}
+		if err := s.addCandidate(ctx, tx, pack, r, candidate{unit: c.UnitID, refType: "process", refID: c.ID,
+			number: c.Number, customer: c.CustomerID, name: c.CustomerName, completed: c.CompletedAt}); err != nil {
 			return err
 		}
 	}
