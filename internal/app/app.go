@@ -103,7 +103,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		Notify: a.Notify, Logger: log, Now: a.Now})
 	a.Processes.RegisterTimers(a.Jobs)
 	a.Processes.OnComplete(a.Visits.OnProcessCompleted) // and so are completed processes
-	a.Calendars.OnChange(a.Processes.OnCalendarChange) // and so do the steps of open processes
+	a.Calendars.OnChange(a.Processes.OnCalendarChange)  // and so do the steps of open processes
 	a.Documents = document.New(document.Options{DB: db, Dir: filepath.Join(cfg.DataDir, "files"),
 		MaxSize: cfg.MaxUploadBytes, Now: a.Now, Logger: log})
 	RegisterDocumentOwners(a.Documents, db)
