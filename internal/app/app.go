@@ -34,6 +34,7 @@ import (
 	"kefu/internal/process"
 	"kefu/internal/services"
 	"kefu/internal/store"
+	"kefu/internal/survey"
 	"kefu/internal/ticket"
 	"kefu/internal/visit"
 	"kefu/internal/web"
@@ -60,6 +61,7 @@ type App struct {
 	Imports   *customerio.Service // customer ledger import/export and import jobs
 	Processes *process.Service    // business processes (issue 8)
 	Visits    *visit.Service      // return visits (issue 9)
+	Surveys   *survey.Service     // satisfaction-survey campaigns (issue 9)
 	API       *httpapi.API
 	Now       func() time.Time
 }
@@ -98,6 +100,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Calendars.OnChange(a.Tickets.OnCalendarChange) // open clocks follow calendar changes (CAL-001)
 	a.Visits = visit.New(visit.Options{DB: db, Calendars: a.Calendars, Policy: a.Policy, Logger: log, Now: a.Now})
 	a.Visits.RegisterTimers(a.Jobs)
+	a.Surveys = survey.New(survey.Options{DB: db, Policy: a.Policy, Org: a.Org, Now: a.Now})
 	a.Tickets.OnClose(a.Visits.OnTicketClosed) // closed work orders are visit candidates (VIS-002)
 	a.Processes = process.New(process.Options{DB: db, Calendars: a.Calendars, Policy: a.Policy, Org: a.Org,
 		Notify: a.Notify, Logger: log, Now: a.Now})
@@ -114,7 +117,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 
 // Services is the set of services the API and the UI are built on.
 func (a *App) Services() services.Set {
-	return services.Set{DB: a.DB, Org: a.Org, Auth: a.Auth, Calendars: a.Calendars, Policy: a.Policy, Jobs: a.Jobs, Notify: a.Notify, Tickets: a.Tickets, Documents: a.Documents, Customers: a.Customers, Imports: a.Imports, Processes: a.Processes, Visits: a.Visits, Logger: a.Log, Version: Version,
+	return services.Set{DB: a.DB, Org: a.Org, Auth: a.Auth, Calendars: a.Calendars, Policy: a.Policy, Jobs: a.Jobs, Notify: a.Notify, Tickets: a.Tickets, Documents: a.Documents, Customers: a.Customers, Imports: a.Imports, Processes: a.Processes, Visits: a.Visits, Surveys: a.Surveys, Logger: a.Log, Version: Version,
 		Now: a.Now, SecureCookies: a.Config.SecureCookies}
 }
 

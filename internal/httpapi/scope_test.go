@@ -23,6 +23,7 @@ var rowScope = map[string]string{
 	"open-letters":    "letter",
 	"customers":       "customer",
 	"processes":       "process",
+	"surveys":         "survey",
 	"visits":          "scoped to the company of the visit: TestVisitsOverHTTP",
 	"org-units":       "shared: the org tree is the group's directory; writes need org:write (admin)",
 	"calendars":       "shared: calendars are the group's; writes need calendars:write (admin)",
@@ -34,6 +35,10 @@ var rowScope = map[string]string{
 // so that the request reaches the record's lookup.
 func scopeBody(path, ticketID string) any {
 	switch {
+	case strings.HasSuffix(path, "/surveys/{id}/counts"):
+		return map[string]any{"distributed": 1}
+	case strings.HasSuffix(path, "/surveys/{id}/close"):
+		return map[string]any{"improvement_plan": "越权"}
 	case strings.HasPrefix(path, "/api/v1/processes/"):
 		return map[string]any{"action": "receive", "item": "suspension_application"}
 	case strings.HasSuffix(path, "/actions"):
@@ -86,6 +91,9 @@ func TestRowScopeMatrix(t *testing.T) {
 		cust := create("/api/v1/customers", map[string]any{"kind": "person", "name": "乙公司的老客户", "phone": "13812345678"})
 		cluster := create("/api/v1/ticket-clusters", map[string]any{"title": "乙公司的群诉", "location": "乙小区", "ticket_ids": []string{other}})
 		letter := create("/api/v1/open-letters", map[string]any{"title": "乙公司的公开信", "body": "……", "ticket_ids": []string{tk}})
+		// A satisfaction survey of 乙 (issue 9; b.agent is a CS supervisor: surveys:write).
+		surv := create("/api/v1/surveys", map[string]any{"title": "乙公司的满意度调查", "channel": "paper",
+			"starts_on": "2026-03-01", "ends_on": "2026-03-31", "households": 500})
 		bUser := e.user("b.staff", b.ID, auth.RoleFieldStaff)
 		// A business process of 乙's power subsidiary (issue 8).
 		bp, err := e.org.Create(t.Context(), org.CreateInput{ParentID: &e.root.ID, Kind: org.Company, Name: "乙供电公司", Pack: "power"})
@@ -107,7 +115,7 @@ func TestRowScopeMatrix(t *testing.T) {
 		proc := create("/api/v1/processes", map[string]any{"definition": "change.suspension", "service_point_id": bc.ServicePoints[0].ID,
 			"attributes": map[string]any{"from": "2026-04-01", "to": "2026-05-01", "capacity_kva": 400}})
 		records := map[string]string{"user": bUser.ID.String(), "ticket": tk, "customer": cust, "cluster": cluster, "letter": letter,
-			"process": proc}
+			"process": proc, "survey": surv}
 
 		var scoped, shared int
 		for _, info := range auth.Roles {

@@ -2,28 +2,151 @@ package httpapi
 
 import (
 	"net/http"
+	"strconv"
 
 	"kefu/internal/apperr"
 	"kefu/internal/auth"
+	"kefu/internal/i18n"
 	"kefu/internal/policy"
+	"kefu/internal/store"
 	"kefu/internal/survey"
 )
 
 // surveyAPI serves /api/v1/surveys (satisfaction surveys, issue 9).
-type surveyAPI struct{ reg *policy.Registry }
+type surveyAPI struct {
+	reg *policy.Registry
+	svc *survey.Service
+}
 
-func (a *API) surveyRoutes(reg *policy.Registry) []Route {
+func (a *API) surveyRoutes(reg *policy.Registry, svc *survey.Service) []Route {
 	if reg == nil {
 		return nil
 	}
-	h := surveyAPI{reg}
-	return []Route{
+	h := surveyAPI{reg, svc}
+	routes := []Route{
 		{Method: "POST", Path: "/api/v1/surveys/compute", Permission: auth.PermSurveysRead, Tag: "surveys",
 			Summary: "满意度调查统计 Survey statistics of a campaign under a pack's targets: distribution, return, " +
 				"verification and authenticity rates, raw satisfaction, return-shortfall deduction, reported satisfaction " +
 				"(SUR-004 to SUR-008; percentages rounded half up to two decimals)",
 			Request: survey.ComputeInput{}, Response: survey.Result{}, handle: h.compute},
 	}
+	if svc == nil {
+		return routes
+	}
+	return append(routes,
+		Route{Method: "POST", Path: "/api/v1/surveys", Permission: auth.PermSurveysWrite, Tag: "surveys",
+			Summary: "新建满意度调查 Plan a survey campaign for the caller's company: title, purpose, scope, channel " +
+				"(phone, email, fax, face_to_face, paper; SUR-001), dates, occupied households, cheating penalties (SUR-002)",
+			Request: survey.CampaignInput{}, Response: survey.Campaign{}, handle: h.create},
+		Route{Method: "GET", Path: "/api/v1/surveys", Permission: auth.PermSurveysRead, Tag: "surveys",
+			Summary: "满意度调查列表 Survey campaigns in the caller's scope, newest first",
+			Query: []Param{{"status", "planned, running, closed"}, {"limit", "1–500, default 50"},
+				{"cursor", "next_cursor of the previous page"}},
+			Response: list[survey.Campaign]{}, handle: h.list},
+		Route{Method: "GET", Path: "/api/v1/surveys/{id}", Permission: auth.PermSurveysRead, Tag: "surveys",
+			Summary:  "满意度调查详情 One campaign with its statistics (SUR-004 to SUR-008)",
+			Response: survey.Campaign{}, handle: h.get},
+		Route{Method: "POST", Path: "/api/v1/surveys/{id}/counts", Permission: auth.PermSurveysWrite, Tag: "surveys",
+			Summary: "登记调查数据 The campaign's counts (consistent: each at most its base); refused once closed (409)",
+			Request: survey.CountsInput{}, Response: survey.Campaign{}, handle: h.counts},
+		Route{Method: "POST", Path: "/api/v1/surveys/{id}/close", Permission: auth.PermSurveysWrite, Tag: "surveys",
+			Summary: "关闭满意度调查 Close with the service improvement plan (SUR-011); sets the retention of report, " +
+				"forms (2 years) and plan (1 year) from the closing date (ARC-014)",
+			Request: survey.CloseInput{}, Response: survey.Campaign{}, handle: h.close},
+	)
+}
+
+func surveyID(r *http.Request) (store.ID, error) {
+	id, err := store.ParseID(r.PathValue("id"))
+	if err != nil {
+		return 0, apperr.NotFound("survey")
+	}
+	return id, nil
+}
+
+func (h surveyAPI) create(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	var in survey.CampaignInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	c, err := h.svc.Create(r.Context(), p, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, c)
+	return nil
+}
+
+func (h surveyAPI) list(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	pg, err := parsePage(r)
+	if err != nil {
+		return err
+	}
+	f := survey.Filter{Status: survey.Status(r.URL.Query().Get("status")), Limit: pg.Limit}
+	if pg.Cursor != "" {
+		n, err := strconv.ParseInt(pg.Cursor, 10, 64)
+		if err != nil || n <= 0 {
+			return apperr.Validation("cursor", i18n.T("游标无效", "invalid cursor"))
+		}
+		f.Before = store.ID(n)
+	}
+	items, err := h.svc.List(r.Context(), p, f)
+	if err != nil {
+		return err
+	}
+	next := ""
+	if len(items) == f.Limit && f.Limit > 0 {
+		next = items[len(items)-1].ID.String()
+	}
+	writeJSON(w, http.StatusOK, newList(items, next))
+	return nil
+}
+
+func (h surveyAPI) get(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := surveyID(r)
+	if err != nil {
+		return err
+	}
+	c, err := h.svc.Get(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+func (h surveyAPI) counts(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	var in survey.CountsInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	id, err := surveyID(r)
+	if err != nil {
+		return err
+	}
+	c, err := h.svc.UpdateCounts(r.Context(), p, id, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+func (h surveyAPI) close(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	var in survey.CloseInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	id, err := surveyID(r)
+	if err != nil {
+		return err
+	}
+	c, err := h.svc.Close(r.Context(), p, id, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
 }
 
 // compute answers the statistics; it reads and writes nothing but the pack.

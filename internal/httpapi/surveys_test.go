@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"kefu/internal/auth"
+	"kefu/internal/org"
 	"kefu/internal/store"
 	"kefu/internal/store/storetest"
 )
@@ -86,5 +87,100 @@ func TestSurveyComputeOverHTTP(t *testing.T) {
 		}
 		wantError(t, e.do("POST", path, viewer, surveyExample), http.StatusForbidden, "forbidden", "")
 		wantError(t, e.do("POST", path, "", surveyExample), http.StatusUnauthorized, "unauthorized", "")
+	})
+}
+
+// TestSurveyCampaignsOverHTTP (issue 9): the CS supervisor plans a
+// campaign (201, DC number), records the API.md example counts and reads
+// the statistics back, is refused inconsistent counts naming the field,
+// closes with the improvement plan (SUR-011) and gets the ARC-014
+// retention dates; the closed campaign refuses counts (409); an agent
+// reads but may not write (403); another company's staff get 404 and an
+// empty list.
+func TestSurveyCampaignsOverHTTP(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		mk := func(name string) org.Unit {
+			u, err := e.org.Create(t.Context(), org.CreateInput{ParentID: &e.root.ID, Kind: org.Company, Name: name, Pack: "property"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return u
+		}
+		a, b := mk("甲物业"), mk("乙物业")
+		e.user("supervisor", a.ID, auth.RoleCSSupervisor)
+		e.user("agent", a.ID, auth.RoleCSAgent)
+		e.user("other", b.ID, auth.RoleManager)
+		tok := map[string]string{}
+		for _, u := range []string{"supervisor", "agent", "other"} {
+			tok[u] = e.login(u)
+		}
+		plan := map[string]any{"title": "2026 年业主满意度调查", "purpose": "了解业主满意度", "scope": "全体入住户",
+			"channel": "paper", "starts_on": "2026-03-01", "ends_on": "2026-03-31", "households": 1000, "penalties": "弄虚作假扣罚"}
+		r := e.do("POST", "/api/v1/surveys", tok["supervisor"], plan)
+		if r.Code != http.StatusCreated {
+			t.Fatalf("create: %d %s", r.Code, r.Body)
+		}
+		var c struct {
+			ID, Number, Status string
+			Result             map[string]any
+			FormsKeepUntil     string `json:"forms_keep_until"`
+			ReportKeepUntil    string `json:"report_keep_until"`
+			PlanKeepUntil      string `json:"plan_keep_until"`
+		}
+		r.decode(t, &c)
+		if c.Number != "DC2026-0001" || c.Status != "planned" || c.Result != nil {
+			t.Fatalf("created: %s", r.Body)
+		}
+		path := "/api/v1/surveys/" + c.ID
+		wantError(t, e.do("POST", "/api/v1/surveys", tok["supervisor"], map[string]any{"title": "x", "channel": "sms"}),
+			http.StatusUnprocessableEntity, "validation_failed", "channel")
+		wantError(t, e.do("POST", "/api/v1/surveys", tok["agent"], plan), http.StatusForbidden, "forbidden", "")
+
+		counts := map[string]any{"distributed": 800, "returned": 698, "verified": 35, "genuine": 34, "answered": 698, "satisfied": 640}
+		r = e.do("POST", path+"/counts", tok["supervisor"], counts)
+		if r.Code != http.StatusOK {
+			t.Fatalf("counts: %d %s", r.Code, r.Body)
+		}
+		r = e.do("GET", path, tok["agent"], nil)
+		r.decode(t, &c)
+		if r.Code != http.StatusOK || c.Status != "running" || c.Result["return_rate"] != 87.25 || c.Result["satisfaction"] != 91.69 {
+			t.Fatalf("get: %d %s", r.Code, r.Body)
+		}
+		wantError(t, e.do("POST", path+"/counts", tok["supervisor"], map[string]any{"distributed": 800, "returned": 801}),
+			http.StatusUnprocessableEntity, "validation_failed", "returned")
+		wantError(t, e.do("POST", path+"/counts", tok["agent"], counts), http.StatusForbidden, "forbidden", "")
+
+		// Another company: nothing.
+		wantError(t, e.do("GET", path, tok["other"], nil), http.StatusNotFound, "not_found", "survey")
+		wantError(t, e.do("POST", path+"/close", tok["other"], map[string]any{"improvement_plan": "越权"}),
+			http.StatusNotFound, "not_found", "survey")
+		var l struct{ Items []map[string]any }
+		e.do("GET", "/api/v1/surveys", tok["other"], nil).decode(t, &l)
+		if len(l.Items) != 0 {
+			t.Fatalf("other's list: %v", l.Items)
+		}
+		r = e.do("GET", "/api/v1/surveys?status=running", tok["agent"], nil)
+		r.decode(t, &l)
+		if r.Code != http.StatusOK || len(l.Items) != 1 {
+			t.Fatalf("list: %d %s", r.Code, r.Body)
+		}
+		wantError(t, e.do("GET", "/api/v1/surveys?status=open", tok["agent"], nil), http.StatusUnprocessableEntity,
+			"validation_failed", "status")
+
+		// Close (SUR-011, ARC-014): the clock stands at 2026-03-02.
+		wantError(t, e.do("POST", path+"/close", tok["supervisor"], map[string]any{}), http.StatusUnprocessableEntity,
+			"validation_failed", "improvement_plan")
+		r = e.do("POST", path+"/close", tok["supervisor"], map[string]any{"improvement_plan": "维修及时性改进方案"})
+		r.decode(t, &c)
+		if r.Code != http.StatusOK || c.Status != "closed" || c.FormsKeepUntil != "2028-03-02" || c.ReportKeepUntil != "2028-03-02" ||
+			c.PlanKeepUntil != "2027-03-02" {
+			t.Fatalf("close: %d %s", r.Code, r.Body)
+		}
+		if a := e.lastAudit(); a.Action != "survey.close" || a.ObjectID != c.ID {
+			t.Fatalf("audit: %+v", a)
+		}
+		wantError(t, e.do("POST", path+"/counts", tok["supervisor"], counts), http.StatusConflict, "conflict", "status")
 	})
 }

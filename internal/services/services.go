@@ -18,6 +18,7 @@ import (
 	"kefu/internal/policy"
 	"kefu/internal/process"
 	"kefu/internal/store"
+	"kefu/internal/survey"
 	"kefu/internal/ticket"
 	"kefu/internal/visit"
 )
@@ -37,6 +38,7 @@ type Set struct {
 	Imports   *customerio.Service // ledger import and export (built on the others when nil)
 	Processes *process.Service    // business processes (built on the others when nil)
 	Visits    *visit.Service      // return visits (built on the others when nil)
+	Surveys   *survey.Service     // satisfaction-survey campaigns (built on DB, Policy and Org when nil)
 	Logger    *slog.Logger
 
 	Version       string
@@ -68,6 +70,9 @@ func (s Set) WithDefaults() Set {
 	}
 	if s.Visits == nil && s.DB != nil && s.Policy != nil && s.Calendars != nil {
 		s.Visits = visit.New(visit.Options{DB: s.DB, Calendars: s.Calendars, Policy: s.Policy, Logger: s.Logger, Now: s.Now})
+	}
+	if s.Surveys == nil && s.DB != nil && s.Policy != nil && s.Org != nil {
+		s.Surveys = survey.New(survey.Options{DB: s.DB, Policy: s.Policy, Org: s.Org, Now: s.Now})
 	}
 	return s
 }

@@ -1,0 +1,510 @@
+package survey
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"kefu/internal/apperr"
+	"kefu/internal/audit"
+	"kefu/internal/auth"
+	"kefu/internal/calendar"
+	"kefu/internal/i18n"
+	"kefu/internal/org"
+	"kefu/internal/policy"
+	"kefu/internal/store"
+)
+
+// Status is where a campaign stands.
+type Status string
+
+// Campaign statuses: planned at creation, running once counts are
+// recorded, closed with the improvement plan (SUR-003, SUR-011).
+const (
+	StatusPlanned Status = "planned"
+	StatusRunning Status = "running"
+	StatusClosed  Status = "closed"
+)
+
+// Channels are the survey channels of SUR-001.
+var Channels = []string{"phone", "email", "fax", "face_to_face", "paper"}
+
+// Limits of the text fields.
+const (
+	MaxTitle = 200
+	MaxText  = 4000
+)
+
+// Retention from the close, in months (ARC-014: survey report 2 years,
+// original forms 2 years, plan 1 year; years × 12, CAL-007; not extended
+// off holidays).
+const (
+	ReportRetentionMonths = 24
+	FormsRetentionMonths  = 24
+	PlanRetentionMonths   = 12
+)
+
+// Counts are the counts of a campaign (SUR-004 to SUR-008).
+type Counts struct {
+	Households  int `json:"households"`
+	Distributed int `json:"distributed"`
+	Returned    int `json:"returned"`
+	Verified    int `json:"verified"`
+	Genuine     int `json:"genuine"`
+	Answered    int `json:"answered"`
+	Satisfied   int `json:"satisfied"`
+}
+
+// Campaign is one satisfaction survey (满意度调查) of a company.
+type Campaign struct {
+	ID          store.ID `json:"id"`
+	Number      string   `json:"number"` // DC2026-0001
+	Pack        string   `json:"pack"`
+	PackVersion int      `json:"pack_version"`
+	CompanyID   store.ID `json:"company_id"`
+	Title       string   `json:"title"`
+	// The plan (SUR-002): purpose, scope, channel (SUR-001), timing and
+	// the penalties for cheating (SUR-006).
+	Purpose   string        `json:"purpose"`
+	Scope     string        `json:"scope"`
+	Channel   string        `json:"channel"`
+	StartsOn  calendar.Date `json:"starts_on"`
+	EndsOn    calendar.Date `json:"ends_on"`
+	Penalties string        `json:"penalties"`
+	Counts
+	Status          Status `json:"status"`
+	ImprovementPlan string `json:"improvement_plan"` // SUR-011
+	// Result: the statistics under the pack's survey rules, once the counts
+	// allow them (nil while a base is still zero).
+	Result    *Result    `json:"result"`
+	CreatedBy store.ID   `json:"created_by,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
+	ClosedAt  *time.Time `json:"closed_at,omitempty"`
+	// The last day each record of a closed campaign is kept (ARC-014): it
+	// becomes destruction-eligible the day after, at 24:00 of this date.
+	ReportKeepUntil *calendar.Date `json:"report_keep_until,omitempty"`
+	FormsKeepUntil  *calendar.Date `json:"forms_keep_until,omitempty"`
+	PlanKeepUntil   *calendar.Date `json:"plan_keep_until,omitempty"`
+}
+
+// CampaignInput creates a campaign (POST /api/v1/surveys).
+type CampaignInput struct {
+	Title      string `json:"title"`
+	Purpose    string `json:"purpose"`
+	Scope      string `json:"scope"`
+	Channel    string `json:"channel"`   // phone, email, fax, face_to_face, paper
+	StartsOn   string `json:"starts_on"` // YYYY-MM-DD
+	EndsOn     string `json:"ends_on"`   // YYYY-MM-DD, not before starts_on
+	Households int    `json:"households"`
+	Penalties  string `json:"penalties"`
+}
+
+// CountsInput records a campaign's counts (POST /api/v1/surveys/{id}/counts).
+// Households 0 keeps the campaign's.
+type CountsInput struct {
+	Households  int `json:"households"`
+	Distributed int `json:"distributed"`
+	Returned    int `json:"returned"`
+	Verified    int `json:"verified"`
+	Genuine     int `json:"genuine"`
+	Answered    int `json:"answered"`
+	Satisfied   int `json:"satisfied"`
+}
+
+// CloseInput closes a campaign (POST /api/v1/surveys/{id}/close).
+type CloseInput struct {
+	// ImprovementPlan: the service improvement plan for the problems found
+	// (SUR-011); a campaign does not close without it.
+	ImprovementPlan string `json:"improvement_plan"`
+}
+
+// Filter selects campaigns; zero fields do not filter.
+type Filter struct {
+	Status Status
+	Limit  int // default 50, at most 500
+	Before store.ID
+}
+
+// Options configure the campaign service.
+type Options struct {
+	DB     *store.DB
+	Policy *policy.Registry
+	Org    *org.Service
+	Now    func() time.Time
+}
+
+// Service keeps survey campaigns.
+type Service struct {
+	db     *store.DB
+	policy *policy.Registry
+	org    *org.Service
+	now    func() time.Time
+}
+
+// New returns the campaign service.
+func New(o Options) *Service {
+	s := &Service{db: o.DB, policy: o.Policy, org: o.Org, now: o.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	return s
+}
+
+func mayRead(p *auth.Principal) error {
+	if !p.Can(auth.PermSurveysRead) {
+		return apperr.Forbidden(i18n.T("无权查看满意度调查", "you may not read satisfaction surveys"))
+	}
+	return nil
+}
+
+func mayWrite(p *auth.Principal) error {
+	if !p.Can(auth.PermSurveysWrite) {
+		return apperr.Forbidden(i18n.T("无权管理满意度调查", "you may not manage satisfaction surveys"))
+	}
+	return nil
+}
+
+// Create plans a campaign for the caller's company.
+func (s *Service) Create(ctx context.Context, p *auth.Principal, in CampaignInput) (*Campaign, error) {
+	if err := mayWrite(p); err != nil {
+		return nil, err
+	}
+	in.Title = strings.TrimSpace(in.Title)
+	if in.Title == "" {
+		return nil, apperr.Required("title")
+	}
+	if utf8.RuneCountInString(in.Title) > MaxTitle {
+		return nil, apperr.Validation("title", i18n.T("不能超过 %d 个字符", "at most %d characters", MaxTitle))
+	}
+	for _, f := range []struct{ field, v string }{{"purpose", in.Purpose}, {"scope", in.Scope}, {"penalties", in.Penalties}} {
+		if utf8.RuneCountInString(f.v) > MaxText {
+			return nil, apperr.Validation(f.field, i18n.T("不能超过 %d 个字符", "at most %d characters", MaxText))
+		}
+	}
+	if !slices.Contains(Channels, in.Channel) {
+		return nil, apperr.Validation("channel", i18n.T("须为 phone、email、fax、face_to_face 或 paper（SUR-001）",
+			"must be phone, email, fax, face_to_face or paper (SUR-001)"))
+	}
+	starts, err := parseDate("starts_on", in.StartsOn)
+	if err != nil {
+		return nil, err
+	}
+	ends, err := parseDate("ends_on", in.EndsOn)
+	if err != nil {
+		return nil, err
+	}
+	if ends.Before(starts) {
+		return nil, apperr.Validation("ends_on", i18n.T("结束日期不能早于开始日期", "must not be before starts_on"))
+	}
+	if in.Households < 1 {
+		return nil, apperr.Validation("households", i18n.T("入住总户数须至少为 1（SUR-004）", "must be at least 1 (SUR-004)"))
+	}
+	co, err := s.org.CompanyOf(ctx, p.OrgUnitID)
+	if err != nil {
+		return nil, err
+	}
+	pack, err := s.policy.ForUnit(ctx, co.ID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	var id store.ID
+	err = s.db.Tx(audit.WithActor(ctx, p.Actor()), func(tx store.Conn) error {
+		number, err := nextNumber(ctx, tx, now)
+		if err != nil {
+			return err
+		}
+		id, err = tx.InsertID(ctx, `INSERT INTO survey_campaigns (number, pack, pack_version, company_id, title, purpose,
+			scope_text, channel, starts_on, ends_on, households, status, penalties, created_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			number, pack.Key, pack.Version, co.ID, in.Title, in.Purpose, in.Scope, in.Channel, starts.String(), ends.String(),
+			in.Households, string(StatusPlanned), in.Penalties, store.NullID{ID: p.UserID, Valid: p.UserID != 0},
+			store.Micros(now), store.Micros(now))
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, now, "survey.create", "survey", id.String(), map[string]any{"number": number,
+			"company_id": co.ID, "pack": pack.Key, "title": in.Title, "channel": in.Channel, "starts_on": starts.String(),
+			"ends_on": ends.String(), "households": in.Households})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, p, id)
+}
+
+func parseDate(field, v string) (calendar.Date, error) {
+	if v == "" {
+		return calendar.Date{}, apperr.Required(field)
+	}
+	d, err := calendar.ParseDate(v)
+	if err != nil || !d.Valid() {
+		return calendar.Date{}, apperr.Validation(field, i18n.T("日期无效，格式为 YYYY-MM-DD", "invalid date, use YYYY-MM-DD"))
+	}
+	return d, nil
+}
+
+// nextNumber is the next campaign number: DC, the year and the year's
+// sequence (DC2026-0001).
+func nextNumber(ctx context.Context, tx store.Conn, now time.Time) (string, error) {
+	year := "DC" + now.In(store.Zone).Format("2006")
+	var n int64
+	err := tx.QueryRow(ctx, `INSERT INTO survey_sequences (year, last) VALUES (?, 1)
+		ON CONFLICT (year) DO UPDATE SET last = survey_sequences.last + 1 RETURNING last`, year).Scan(&n)
+	return fmt.Sprintf("%s-%04d", year, n), err
+}
+
+// checkCounts refuses inconsistent counts, naming the field, with the
+// messages of Compute; unlike Compute it accepts zeros (a campaign early
+// on has none).
+func checkCounts(c Counts) error {
+	households := count{"households", "入住总户数", c.Households}
+	distributed := count{"distributed", "发放份数", c.Distributed}
+	returned := count{"returned", "回收份数", c.Returned}
+	verified := count{"verified", "核实份数", c.Verified}
+	genuine := count{"genuine", "核实属实份数", c.Genuine}
+	satisfied := count{"satisfied", "满意份数", c.Satisfied}
+	answered := count{"answered", "有效答卷数", c.Answered}
+	for _, c := range []count{households, distributed, returned, verified, genuine, satisfied, answered} {
+		if c.n < 0 {
+			return apperr.Validation(c.key, i18n.T("%[1]s不能为负数", "%[2]s must not be negative", c.zh, c.key))
+		}
+	}
+	for _, r := range []struct{ part, whole count }{
+		{distributed, households}, {returned, distributed}, {verified, returned}, {genuine, verified},
+		{answered, returned}, {satisfied, answered},
+	} {
+		if r.part.n > r.whole.n {
+			return apperr.Validation(r.part.key, i18n.T("%[1]s（%[5]d）不能大于%[2]s（%[6]d）",
+				"%[3]s (%[5]d) must not exceed %[4]s (%[6]d)", r.part.zh, r.whole.zh, r.part.key, r.whole.key,
+				r.part.n, r.whole.n))
+		}
+	}
+	return nil
+}
+
+// UpdateCounts records the campaign's counts; a planned campaign starts
+// running. A closed campaign refuses (409).
+func (s *Service) UpdateCounts(ctx context.Context, p *auth.Principal, id store.ID, in CountsInput) (*Campaign, error) {
+	if err := mayWrite(p); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	err := s.db.Tx(audit.WithActor(ctx, p.Actor()), func(tx store.Conn) error {
+		c, err := s.load(ctx, tx, p, id)
+		if err != nil {
+			return err
+		}
+		if c.Status == StatusClosed {
+			return apperr.Conflict("status", i18n.T("调查已关闭，不能修改数据", "the survey is closed; its counts cannot change"))
+		}
+		counts := Counts(in)
+		if counts.Households == 0 {
+			counts.Households = c.Households
+		}
+		if counts.Households < 1 {
+			return apperr.Validation("households", i18n.T("入住总户数须至少为 1（SUR-004）", "must be at least 1 (SUR-004)"))
+		}
+		if err := checkCounts(counts); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE survey_campaigns SET households = ?, distributed = ?, returned = ?, verified = ?,
+			genuine = ?, answered = ?, satisfied = ?, status = ?, updated_at = ? WHERE id = ?`,
+			counts.Households, counts.Distributed, counts.Returned, counts.Verified, counts.Genuine, counts.Answered,
+			counts.Satisfied, string(StatusRunning), store.Micros(now), id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, now, "survey.counts", "survey", id.String(), map[string]any{"from": c.Counts, "to": counts})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, p, id)
+}
+
+// Close closes a campaign with its improvement plan (SUR-011) and sets the
+// retention of its records from the closing date (ARC-014).
+func (s *Service) Close(ctx context.Context, p *auth.Principal, id store.ID, in CloseInput) (*Campaign, error) {
+	if err := mayWrite(p); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	err := s.db.Tx(audit.WithActor(ctx, p.Actor()), func(tx store.Conn) error {
+		c, err := s.load(ctx, tx, p, id)
+		if err != nil {
+			return err
+		}
+		if c.Status == StatusClosed {
+			return apperr.Conflict("status", i18n.T("调查已关闭", "the survey is already closed"))
+		}
+		plan := strings.TrimSpace(in.ImprovementPlan)
+		if plan == "" {
+			return apperr.Validation("improvement_plan", i18n.T("须先提交服务改进方案（SUR-011）",
+				"the service improvement plan is required to close the survey (SUR-011)"))
+		}
+		if utf8.RuneCountInString(plan) > MaxText {
+			return apperr.Validation("improvement_plan", i18n.T("不能超过 %d 个字符", "at most %d characters", MaxText))
+		}
+		if c.Result == nil { // the report needs the statistics (RPT-004)
+			if _, err := Compute(s.rules(c.Pack, c.PackVersion), c.computeInput()); err != nil {
+				return err
+			}
+		}
+		report, forms, planKeep := Retention(calendar.DateOf(now.In(store.Zone)))
+		if _, err := tx.Exec(ctx, `UPDATE survey_campaigns SET status = ?, improvement_plan = ?, closed_at = ?, updated_at = ?,
+			report_keep_until = ?, forms_keep_until = ?, plan_keep_until = ? WHERE id = ?`,
+			string(StatusClosed), plan, store.Micros(now), store.Micros(now), report.String(), forms.String(),
+			planKeep.String(), id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, now, "survey.close", "survey", id.String(), map[string]any{
+			"report_keep_until": report.String(), "forms_keep_until": forms.String(), "plan_keep_until": planKeep.String()})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, p, id)
+}
+
+// Retention is the last day the report, the original forms and the plan of
+// a survey closed on closed are kept (ARC-014: 2, 2 and 1 years from the
+// archiving date, counted in months, CAL-007, and not extended off
+// holidays): closed 2026-07-20 → forms kept to 2028-07-20, destruction-
+// eligible from 2028-07-21; plan to 2027-07-20.
+func Retention(closed calendar.Date) (report, forms, plan calendar.Date) {
+	return closed.AddMonths(ReportRetentionMonths), closed.AddMonths(FormsRetentionMonths), closed.AddMonths(PlanRetentionMonths)
+}
+
+// Get returns a campaign p may see.
+func (s *Service) Get(ctx context.Context, p *auth.Principal, id store.ID) (*Campaign, error) {
+	if err := mayRead(p); err != nil {
+		return nil, err
+	}
+	return s.load(ctx, s.db.Reader(), p, id)
+}
+
+// List returns campaigns p may see, newest first.
+func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]*Campaign, error) {
+	if err := mayRead(p); err != nil {
+		return nil, err
+	}
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	if f.Limit > 500 {
+		return nil, apperr.Validation("limit", i18n.T("不能超过 500", "at most 500"))
+	}
+	if f.Status != "" && !slices.Contains([]Status{StatusPlanned, StatusRunning, StatusClosed}, f.Status) {
+		return nil, apperr.Validation("status", i18n.T("须为 planned、running 或 closed", "must be planned, running or closed"))
+	}
+	cond, args := visible(p)
+	where := []string{cond}
+	if f.Status != "" {
+		where, args = append(where, "s.status = ?"), append(args, string(f.Status))
+	}
+	if f.Before != 0 {
+		where, args = append(where, "s.id < ?"), append(args, f.Before)
+	}
+	rows, err := s.db.Reader().Query(ctx, "SELECT "+columns+" FROM survey_campaigns s WHERE "+strings.Join(where, " AND ")+
+		fmt.Sprintf(" ORDER BY s.id DESC LIMIT %d", f.Limit), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []*Campaign{}
+	for rows.Next() {
+		c, err := s.scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// visible is the row scope of campaigns: the company's, seen by the people
+// of its subtree and of the company itself.
+func visible(p *auth.Principal) (string, []any) {
+	sc := p.Scope()
+	if sc.All {
+		return "1=1", nil
+	}
+	cond, args := sc.SQL("s.company_id")
+	co, coArgs := org.CompanySQL(p.OrgPath, p.OrgUnitID)
+	return "(" + cond + " OR s.company_id = " + co + ")", append(args, coArgs...)
+}
+
+const columns = `s.id, s.number, s.pack, s.pack_version, s.company_id, s.title, s.purpose, s.scope_text, s.channel,
+	s.starts_on, s.ends_on, s.households, s.distributed, s.returned, s.verified, s.genuine, s.answered, s.satisfied,
+	s.status, s.penalties, s.improvement_plan, s.created_by, s.created_at, s.updated_at, s.closed_at,
+	s.report_keep_until, s.forms_keep_until, s.plan_keep_until`
+
+func (s *Service) load(ctx context.Context, c store.Conn, p *auth.Principal, id store.ID) (*Campaign, error) {
+	cond, args := visible(p)
+	r, err := s.scan(c.QueryRow(ctx, "SELECT "+columns+" FROM survey_campaigns s WHERE s.id = ? AND "+cond,
+		append([]any{id}, args...)...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.NotFound("survey")
+	}
+	return r, err
+}
+
+func (s *Service) scan(sc store.Scanner) (*Campaign, error) {
+	var c Campaign
+	var starts, ends, status, report, forms, plan string
+	var createdBy store.NullID
+	var created, updated, closed int64
+	err := sc.Scan(&c.ID, &c.Number, &c.Pack, &c.PackVersion, &c.CompanyID, &c.Title, &c.Purpose, &c.Scope, &c.Channel,
+		&starts, &ends, &c.Households, &c.Distributed, &c.Returned, &c.Verified, &c.Genuine, &c.Answered, &c.Satisfied,
+		&status, &c.Penalties, &c.ImprovementPlan, &createdBy, &created, &updated, &closed, &report, &forms, &plan)
+	if err != nil {
+		return nil, err
+	}
+	c.Status, c.CreatedBy = Status(status), createdBy.ID
+	c.StartsOn, _ = calendar.ParseDate(starts)
+	c.EndsOn, _ = calendar.ParseDate(ends)
+	c.CreatedAt, c.UpdatedAt = store.FromMicros(created), store.FromMicros(updated)
+	if closed != 0 {
+		t := store.FromMicros(closed)
+		c.ClosedAt = &t
+	}
+	c.ReportKeepUntil, c.FormsKeepUntil, c.PlanKeepUntil = optDate(report), optDate(forms), optDate(plan)
+	if res, err := Compute(s.rules(c.Pack, c.PackVersion), c.computeInput()); err == nil {
+		c.Result = &res
+	}
+	return &c, nil
+}
+
+func optDate(v string) *calendar.Date {
+	if v == "" {
+		return nil
+	}
+	d, err := calendar.ParseDate(v)
+	if err != nil {
+		return nil
+	}
+	return &d
+}
+
+// rules are the survey rules of the pack version the campaign was created
+// under, else of the pack's latest version, else the defaults.
+func (s *Service) rules(key string, version int) policy.SurveyRules {
+	if pack, ok := s.policy.Version(key, version); ok {
+		return pack.Surveys
+	}
+	if pack, ok := s.policy.Get(key); ok {
+		return pack.Surveys
+	}
+	return policy.DefaultSurveyRules()
+}
+
+func (c *Campaign) computeInput() ComputeInput {
+	return ComputeInput{Pack: c.Pack, Households: c.Households, Distributed: c.Distributed, Returned: c.Returned,
+		Verified: c.Verified, Genuine: c.Genuine, Satisfied: c.Satisfied, Answered: c.Answered}
+}
