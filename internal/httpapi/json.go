@@ -15,6 +15,7 @@ import (
 	"kefu/internal/apperr"
 	"kefu/internal/audit"
 	"kefu/internal/i18n"
+	"kefu/internal/store"
 )
 
 // errorBody is the error shape of API.md.
@@ -203,6 +204,20 @@ const (
 	defaultLimit = 50
 	maxLimit     = 500
 )
+
+// before reads a cursor that is the id the next page starts below (the
+// keyset lists of processes, visits and survey campaigns); 0 on the first
+// page.
+func (p page) before() (store.ID, error) {
+	if p.Cursor == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(p.Cursor, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, apperr.Validation("cursor", i18n.T("游标无效", "invalid cursor"))
+	}
+	return store.ID(n), nil
+}
 
 // parsePage reads the list parameters of API.md: limit defaults to 50 and
 // is capped at 500; cursor is an opaque token from next_cursor.

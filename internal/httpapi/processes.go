@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"strconv"
 
 	"kefu/internal/apperr"
 	"kefu/internal/auth"
@@ -104,12 +103,8 @@ func (h processAPI) list(w http.ResponseWriter, r *http.Request, p *auth.Princip
 	q := r.URL.Query()
 	f := process.Filter{Status: process.Status(q.Get("status")), Definition: q.Get("definition"), Step: q.Get("step"),
 		Queue: q.Get("queue"), Limit: pg.Limit}
-	if pg.Cursor != "" {
-		n, err := strconv.ParseInt(pg.Cursor, 10, 64)
-		if err != nil || n <= 0 {
-			return apperr.Validation("cursor", i18n.T("游标无效", "invalid cursor"))
-		}
-		f.Before = store.ID(n)
+	if f.Before, err = pg.before(); err != nil {
+		return err
 	}
 	for name, dst := range map[string]*store.ID{"customer_id": &f.CustomerID, "service_point_id": &f.ServicePointID, "unit": &f.StepUnitID} {
 		if *dst, err = queryID(r, name); err != nil {

@@ -2,11 +2,9 @@ package httpapi
 
 import (
 	"net/http"
-	"strconv"
 
 	"kefu/internal/apperr"
 	"kefu/internal/auth"
-	"kefu/internal/i18n"
 	"kefu/internal/policy"
 	"kefu/internal/store"
 	"kefu/internal/survey"
@@ -83,12 +81,8 @@ func (h surveyAPI) list(w http.ResponseWriter, r *http.Request, p *auth.Principa
 		return err
 	}
 	f := survey.Filter{Status: survey.Status(r.URL.Query().Get("status")), Limit: pg.Limit}
-	if pg.Cursor != "" {
-		n, err := strconv.ParseInt(pg.Cursor, 10, 64)
-		if err != nil || n <= 0 {
-			return apperr.Validation("cursor", i18n.T("游标无效", "invalid cursor"))
-		}
-		f.Before = store.ID(n)
+	if f.Before, err = pg.before(); err != nil {
+		return err
 	}
 	items, err := h.svc.List(r.Context(), p, f)
 	if err != nil {

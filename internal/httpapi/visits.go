@@ -2,12 +2,10 @@ package httpapi
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"kefu/internal/apperr"
 	"kefu/internal/auth"
-	"kefu/internal/i18n"
 	"kefu/internal/store"
 	"kefu/internal/visit"
 )
@@ -64,12 +62,8 @@ func (h visitAPI) list(w http.ResponseWriter, r *http.Request, p *auth.Principal
 	if f.Mine, err = queryBool(r, "mine"); err != nil {
 		return err
 	}
-	if pg.Cursor != "" {
-		n, err := strconv.ParseInt(pg.Cursor, 10, 64)
-		if err != nil || n <= 0 {
-			return apperr.Validation("cursor", i18n.T("游标无效", "invalid cursor"))
-		}
-		f.Before = store.ID(n)
+	if f.Before, err = pg.before(); err != nil {
+		return err
 	}
 	items, err := h.svc.List(r.Context(), p, f)
 	if err != nil {
