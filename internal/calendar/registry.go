@@ -64,6 +64,13 @@ type Change struct {
 	Reason    string   // e.g. "calendar.import_notice"
 }
 
+// Span is the interval of instants a clock must touch to be affected by
+// the change: from the start of the day before From to the end of the day
+// after To in loc (a day either side covers zones up to ±24 h).
+func (ch Change) Span(loc *time.Location) (from, to time.Time) {
+	return ch.From.AddDays(-1).Midnight(loc), ch.To.AddDays(2).Midnight(loc)
+}
+
 // ChangeHook is run after a calendar change has been committed; the work-order
 // clocks register one to recompute the open clocks on the changed calendars.
 type ChangeHook func(ctx context.Context, ch Change) error

@@ -208,7 +208,17 @@ func (s *Service) complete(ctx context.Context, tx store.Conn, ru *run, p *auth.
 		if due.Before(calendar.DateOf(now.In(store.Zone))) {
 			return apperr.Validation("due", i18n.T("期限不能早于今天", "the deadline cannot be before today"))
 		}
-		ru.noticeDue = due.AddDays(1).Midnight(store.Zone) // the end of the day (CAL: 24:00)
+		// The end of that day as the pack's calendar ends days (24:00, or
+		// the close of business): 0d counted from its start.
+		cal, _, err := s.calendar(ru)
+		if err != nil {
+			return err
+		}
+		end, err := cal.Deadline(due.Midnight(cal.Location()), calendar.Duration{Unit: calendar.CalendarDays})
+		if err != nil {
+			return err
+		}
+		ru.noticeDue = end.At
 	} else if in.Due != "" {
 		return apperr.Validation("due", i18n.T("此结果无需期限", "this outcome takes no deadline"))
 	}

@@ -21,11 +21,9 @@ func (s *Service) OnCalendarChange(ctx context.Context, ch calendar.Change) erro
 	for _, id := range ch.Calendars {
 		args = append(args, id)
 	}
-	// A span [clock start, due] touches [From, To]; a day either side
-	// covers zones up to ±24 h.
-	from := store.Micros(ch.From.AddDays(-1).Midnight(store.Zone))
-	to := store.Micros(ch.To.AddDays(2).Midnight(store.Zone))
-	args = append(args, string(StepActive), to, from)
+	// A span [clock start, due] touches the change (calendar.Change.Span).
+	from, to := ch.Span(store.Zone)
+	args = append(args, string(StepActive), store.Micros(to), store.Micros(from))
 	err := s.db.Tx(ctx, func(tx store.Conn) error {
 		rounds, err := store.QueryAll(ctx, tx, scanStep, "SELECT "+stepColumns+" FROM process_steps WHERE calendar IN ("+
 			store.Placeholders(len(ch.Calendars))+") AND status = ? AND clock_started_at > 0 AND clock_started_at < ? AND due_at > ?", args...)

@@ -356,12 +356,10 @@ func (s *Service) OnCalendarChange(ctx context.Context, ch calendar.Change) erro
 	for _, id := range ch.Calendars {
 		args = append(args, id)
 	}
-	// A span [started, original target] touches [From, To] when it starts
-	// before the end of To and its target lies after the start of From;
-	// a day either side covers zones up to ±24 h.
-	from := store.Micros(ch.From.AddDays(-1).Midnight(store.Zone))
-	to := store.Micros(ch.To.AddDays(2).Midnight(store.Zone))
-	args = append(args, to, from)
+	// A span [started, original target] touches the change when it starts
+	// before its end and its target lies after its start.
+	from, to := ch.Span(store.Zone)
+	args = append(args, store.Micros(to), store.Micros(from))
 	var ids []store.ID
 	err := s.db.Tx(ctx, func(tx store.Conn) error {
 		ids = ids[:0]
