@@ -151,6 +151,14 @@ var Roles = []RoleInfo{
 		PermCustomersRead, PermTicketsRead, PermProcessesRead, PermReportsRead, PermKnowledgeRead}},
 }
 
+// Label is the role's name in both languages; an unknown key names itself.
+func (r Role) Label() i18n.Text {
+	if info, ok := LookupRole(r); ok {
+		return info.Name
+	}
+	return i18n.Text{ZH: string(r), EN: string(r)}
+}
+
 // LookupRole returns the catalogue entry of a role key.
 func LookupRole(key Role) (RoleInfo, bool) {
 	for _, r := range Roles {

@@ -456,3 +456,15 @@ func CompanySQL(path string, unit store.ID) (string, []any) {
 	return "(SELECT id FROM org_units WHERE id IN (" + store.Placeholders(len(args)) +
 		") AND kind = 'company' ORDER BY depth DESC LIMIT 1)", args
 }
+
+// CompanyRowsSQL is the row scope of records kept per company (visits,
+// survey campaigns): column, a company id, lies in the scope, or is the
+// company of the unit at path (its people see it from any department).
+func CompanyRowsSQL(sc Scope, path string, unit store.ID, column string) (string, []any) {
+	if sc.All {
+		return "1=1", nil
+	}
+	cond, args := sc.SQL(column)
+	co, coArgs := CompanySQL(path, unit)
+	return "(" + cond + " OR " + column + " = " + co + ")", append(args, coArgs...)
+}

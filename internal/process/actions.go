@@ -161,7 +161,7 @@ func mayAct(ctx context.Context, tx store.Conn, p *auth.Principal, sr *stepRow) 
 		return err
 	}
 	if !MayHold(p, sr.role, u, co.ID) {
-		return apperr.Forbidden(i18n.T("此步骤由%[1]s办理", "this step is for the %[2]s role", roleZH(sr.role), sr.role))
+		return apperr.Forbidden(i18n.T("此步骤由%[1]s办理", "this step is for the %[2]s role", auth.Role(sr.role).Label().ZH, sr.role))
 	}
 	return nil
 }
@@ -353,7 +353,7 @@ func (s *Service) sign(ctx context.Context, tx store.Conn, ru *run, p *auth.Prin
 	party := st.Countersign[i]
 	if !p.IsAdmin() && !slices.Contains(p.Roles, party.Role) {
 		return apperr.Forbidden(i18n.T("%[1]s的会签须由%[2]s办理", "%[3]s signs through the %[4]s role",
-			party.Name.ZH, roleZH(string(party.Role)), nameEN(party.Name), party.Role))
+			party.Name.ZH, party.Role.Label().ZH, nameEN(party.Name), party.Role))
 	}
 	res, err := tx.Exec(ctx, `INSERT INTO process_signatures (step_id, party, user_id, signed_at, comment) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT DO NOTHING`, sr.id, party.Key, nullID(p.UserID), store.Micros(now), in.Comment)
@@ -515,11 +515,4 @@ func statusZH(s Status) string {
 		return "撤销"
 	}
 	return "办理中"
-}
-
-func roleZH(r string) string {
-	if info, ok := auth.LookupRole(auth.Role(r)); ok {
-		return info.Name.ZH
-	}
-	return r
 }

@@ -428,16 +428,10 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]*Cam
 	return out, rows.Err()
 }
 
-// visible is the row scope of campaigns: the company's, seen by the people
-// of its subtree and of the company itself.
+// visible is the row scope of campaigns: the company's, seen by the
+// people of its subtree and of the company itself.
 func visible(p *auth.Principal) (string, []any) {
-	sc := p.Scope()
-	if sc.All {
-		return "1=1", nil
-	}
-	cond, args := sc.SQL("s.company_id")
-	co, coArgs := org.CompanySQL(p.OrgPath, p.OrgUnitID)
-	return "(" + cond + " OR s.company_id = " + co + ")", append(args, coArgs...)
+	return org.CompanyRowsSQL(p.Scope(), p.OrgPath, p.OrgUnitID, "s.company_id")
 }
 
 const columns = `s.id, s.number, s.pack, s.pack_version, s.company_id, s.title, s.purpose, s.scope_text, s.channel,

@@ -73,21 +73,15 @@ func modes(pack *policy.Pack, r *policy.VisitRule, round int, severity string) [
 	return []string{policy.ModeInPerson}
 }
 
-// visible is the row scope of visits: the company's, seen by the people of
-// its subtree and of the company itself.
-func visible(p *auth.Principal) (string, []any) {
-	sc := p.Scope()
-	if sc.All {
-		return "1=1", nil
-	}
-	cond, args := sc.SQL("v.company_id")
-	co, coArgs := org.CompanySQL(p.OrgPath, p.OrgUnitID)
-	return "(" + cond + " OR v.company_id = " + co + ")", append(args, coArgs...)
+// visible is the row scope of visits on column (a company id): the
+// company's, seen by the people of its subtree and of the company itself.
+func visible(p *auth.Principal, column string) (string, []any) {
+	return org.CompanyRowsSQL(p.Scope(), p.OrgPath, p.OrgUnitID, column)
 }
 
 // load reads a visit p may see, or 404.
 func (s *Service) load(ctx context.Context, c store.Conn, p *auth.Principal, id store.ID) (*visitRow, error) {
-	cond, args := visible(p)
+	cond, args := visible(p, "v.company_id")
 	r, err := s.scan(c.QueryRow(ctx, "SELECT "+visitColumns+` FROM visits v JOIN visit_candidates c ON c.id = v.candidate_id
 		WHERE v.id = ? AND `+cond, append([]any{id}, args...)...))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -133,7 +127,7 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]*Vis
 	if f.Status != "" && !slices.Contains([]Status{StatusOpen, StatusDone, StatusSignedOff, StatusCancelled}, f.Status) {
 		return nil, apperr.Validation("status", i18n.T("须为 open、done、signed_off 或 cancelled", "must be open, done, signed_off or cancelled"))
 	}
-	cond, args := visible(p)
+	cond, args := visible(p, "v.company_id")
 	where := []string{cond}
 	add := func(c string, a ...any) { where, args = append(where, c), append(args, a...) }
 	if f.Status != "" {

@@ -149,7 +149,7 @@ func (s *Service) Review(ctx context.Context, p *auth.Principal, id store.ID, op
 		}
 		if !p.IsAdmin() && !slices.Contains(p.Roles, pack.Visits.Owner) {
 			return apperr.Forbidden(i18n.T("回访由%[1]s检查签署", "visits are signed off by the %[2]s role",
-				roleZH(pack.Visits.Owner), string(pack.Visits.Owner)))
+				pack.Visits.Owner.Label().ZH, string(pack.Visits.Owner)))
 		}
 		if v.Status != StatusDone {
 			return apperr.Conflict("status", i18n.T("只有已办理的回访可以签署", "only a recorded visit can be signed off"))
@@ -174,7 +174,7 @@ func mayVisit(ctx context.Context, tx store.Conn, p *auth.Principal, v *Visit) e
 	}
 	if !slices.Contains(p.Roles, auth.Role(v.Role)) {
 		return apperr.Forbidden(i18n.T("此回访由%[1]s办理（VIS-004）", "this visit is for the %[2]s role (VIS-004)",
-			roleZH(auth.Role(v.Role)), v.Role))
+			auth.Role(v.Role).Label().ZH, v.Role))
 	}
 	co, err := org.CompanyOf(ctx, tx, p.OrgUnitID)
 	if err != nil {
@@ -194,11 +194,4 @@ func nullUser(p *auth.Principal) store.NullID {
 		return store.NullID{}
 	}
 	return store.NullID{ID: p.UserID, Valid: p.UserID != 0}
-}
-
-func roleZH(r auth.Role) string {
-	if info, ok := auth.LookupRole(r); ok {
-		return info.Name.ZH
-	}
-	return string(r)
 }

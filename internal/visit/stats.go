@@ -41,8 +41,7 @@ func (s *Service) Stats(ctx context.Context, p *auth.Principal, month string) ([
 	if !monthRE.MatchString(month) {
 		return nil, apperr.Validation("month", i18n.T("须为年月（YYYY-MM）", "must be a month (YYYY-MM)"))
 	}
-	cond, args := visible(p)
-	cond = replaceAlias(cond)
+	cond, args := visible(p, "c.company_id")
 	rows, err := store.QueryAll(ctx, s.db.Reader(), func(sc store.Scanner) (RuleStats, error) {
 		var r RuleStats
 		var version int
@@ -73,17 +72,6 @@ func (s *Service) Stats(ctx context.Context, p *auth.Principal, month string) ([
 		rows = []RuleStats{}
 	}
 	return rows, nil
-}
-
-// replaceAlias points the visits row scope at the candidates' company.
-func replaceAlias(cond string) string {
-	out := []byte(cond)
-	for i := 0; i+12 <= len(out); i++ {
-		if string(out[i:i+12]) == "v.company_id" {
-			out[i] = 'c'
-		}
-	}
-	return string(out)
 }
 
 // percent is a ÷ b in % rounded half-up to two decimals; 0 when b is 0.

@@ -113,12 +113,7 @@ func newInput(f *Form, name, lbl, typ string, opts []string, l i18n.Locale) inpu
 }
 
 // roleName is a role's name in the locale.
-func roleName(r auth.Role, l i18n.Locale) string {
-	if info, ok := auth.LookupRole(r); ok {
-		return info.Name.In(l)
-	}
-	return string(r)
-}
+func roleName(r auth.Role, l i18n.Locale) string { return r.Label().In(l) }
 
 // packKeys are the built-in policy packs (PRODUCT.md §4).
 var packKeys = []string{"general", "property", "gas", "power", "realestate"}
