@@ -57,6 +57,12 @@ type SurveyRules struct {
 	// MonthlyTargetPct: the monthly owner satisfaction target of the
 	// complaints and inquiries function (SUR-010: 90).
 	MonthlyTargetPct int `json:"monthly_target_pct"`
+	// ReportKeepMonths, FormsKeepMonths and PlanKeepMonths are how long a
+	// closed campaign's report, original forms and plan are kept (ARC-014:
+	// 24, 24 and 12 months, counted as CAL-007, not moved off holidays).
+	ReportKeepMonths int `json:"report_keep_months"`
+	FormsKeepMonths  int `json:"forms_keep_months"`
+	PlanKeepMonths   int `json:"plan_keep_months"`
 	// Rules cites the RULES.md rule IDs of the section.
 	Rules []string `json:"rules,omitempty"`
 }
@@ -88,6 +94,9 @@ func DefaultSurveyRules() SurveyRules {
 		SatisfiedMinScore:  85,
 		ItemTargetPct:      95,
 		MonthlyTargetPct:   90,
+		ReportKeepMonths:   24,
+		FormsKeepMonths:    24,
+		PlanKeepMonths:     12,
 	}
 }
 
@@ -104,7 +113,8 @@ func surveyDefaults(s *SurveyRules) {
 		{&s.AuthenticityPct, &d.AuthenticityPct}, {&s.DeductionPerPoint, &d.DeductionPerPoint},
 		{&s.ScaleLevels, &d.ScaleLevels}, {&s.SatisfiedTopLevels, &d.SatisfiedTopLevels},
 		{&s.SatisfiedMinScore, &d.SatisfiedMinScore}, {&s.ItemTargetPct, &d.ItemTargetPct},
-		{&s.MonthlyTargetPct, &d.MonthlyTargetPct},
+		{&s.MonthlyTargetPct, &d.MonthlyTargetPct}, {&s.ReportKeepMonths, &d.ReportKeepMonths},
+		{&s.FormsKeepMonths, &d.FormsKeepMonths}, {&s.PlanKeepMonths, &d.PlanKeepMonths},
 	} {
 		if *f.v == 0 {
 			*f.v = *f.def
@@ -132,6 +142,14 @@ func (v *validator) surveys(path string, s *SurveyRules) {
 		{"monthly_target_pct", s.MonthlyTargetPct}} {
 		if f.v < 1 || f.v > 100 {
 			v.add(path+"."+f.field, i18n.T("须在 1 到 100 之间", "must be between 1 and 100"))
+		}
+	}
+	for _, f := range []struct {
+		field string
+		v     int
+	}{{"report_keep_months", s.ReportKeepMonths}, {"forms_keep_months", s.FormsKeepMonths}, {"plan_keep_months", s.PlanKeepMonths}} {
+		if f.v < 1 || f.v > 1200 {
+			v.add(path+"."+f.field, i18n.T("须在 1 到 1200 之间", "must be between 1 and 1200"))
 		}
 	}
 	if !slices.Contains(DeductionModes, s.DeductionFractions) {

@@ -40,15 +40,6 @@ const (
 	MaxText  = 4000
 )
 
-// Retention from the close, in months (ARC-014: survey report 2 years,
-// original forms 2 years, plan 1 year; years × 12, CAL-007; not extended
-// off holidays).
-const (
-	ReportRetentionMonths = 24
-	FormsRetentionMonths  = 24
-	PlanRetentionMonths   = 12
-)
-
 // Counts are the counts of a campaign (SUR-004 to SUR-008).
 type Counts struct {
 	Households  int `json:"households"`
@@ -356,7 +347,7 @@ func (s *Service) Close(ctx context.Context, p *auth.Principal, id store.ID, in 
 				return err
 			}
 		}
-		report, forms, planKeep := Retention(calendar.DateOf(now.In(store.Zone)))
+		report, forms, planKeep := Retention(s.rules(c.Pack, c.PackVersion), calendar.DateOf(now.In(store.Zone)))
 		if _, err := tx.Exec(ctx, `UPDATE survey_campaigns SET status = ?, improvement_plan = ?, closed_at = ?, updated_at = ?,
 			report_keep_until = ?, forms_keep_until = ?, plan_keep_until = ? WHERE id = ?`,
 			string(StatusClosed), plan, store.Micros(now), store.Micros(now), report.String(), forms.String(),
@@ -373,12 +364,12 @@ func (s *Service) Close(ctx context.Context, p *auth.Principal, id store.ID, in 
 }
 
 // Retention is the last day the report, the original forms and the plan of
-// a survey closed on closed are kept (ARC-014: 2, 2 and 1 years from the
-// archiving date, counted in months, CAL-007, and not extended off
-// holidays): closed 2026-07-20 → forms kept to 2028-07-20, destruction-
-// eligible from 2028-07-21; plan to 2027-07-20.
-func Retention(closed calendar.Date) (report, forms, plan calendar.Date) {
-	return closed.AddMonths(ReportRetentionMonths), closed.AddMonths(FormsRetentionMonths), closed.AddMonths(PlanRetentionMonths)
+// a survey closed on closed are kept, by the pack's months (ARC-014: 24, 24
+// and 12 from the archiving date, counted as CAL-007, not extended off
+// holidays): closed 2026-07-20 → forms kept to 2028-07-20,
+// destruction-eligible from 2028-07-21; plan to 2027-07-20.
+func Retention(r policy.SurveyRules, closed calendar.Date) (report, forms, plan calendar.Date) {
+	return closed.AddMonths(r.ReportKeepMonths), closed.AddMonths(r.FormsKeepMonths), closed.AddMonths(r.PlanKeepMonths)
 }
 
 // Get returns a campaign p may see.

@@ -12,6 +12,7 @@ import (
 	"kefu/internal/auth"
 	"kefu/internal/calendar"
 	"kefu/internal/org"
+	"kefu/internal/policy"
 	"kefu/internal/store"
 	"kefu/internal/store/storetest"
 	"kefu/internal/survey"
@@ -186,7 +187,7 @@ func TestRetention(t *testing.T) {
 		"2026-09-30": {"2028-09-30", "2028-09-30", "2027-09-30"}, // 2027-09-30 is a Thursday; 2028-09-30 a Saturday, not extended
 	} {
 		d := mustDate(t, closed)
-		r, f, p := survey.Retention(d)
+		r, f, p := survey.Retention(policy.DefaultSurveyRules(), d)
 		if got := [3]string{r.String(), f.String(), p.String()}; got != want {
 			t.Errorf("closed %s: %v, want %v", closed, got, want)
 		}
