@@ -50,14 +50,19 @@ func (s *Service) Start(ctx context.Context, p *auth.Principal, in StartInput) (
 	if in.Definition == "" {
 		return nil, apperr.Required("definition")
 	}
+	var point customer.ServicePoint
+	if in.ServicePointID != 0 {
+		var err error
+		if point, err = customer.PointOf(ctx, s.db.Reader(), in.ServicePointID, "service_point_id"); err != nil {
+			return nil, err
+		}
+	}
 	unit := in.UnitID
 	if unit == 0 && in.ServicePointID != 0 {
 		// The unit that keeps the account accepts the application (and
 		// its pack's definitions apply), when the caller may act there.
-		if sp, err := customer.PointOf(ctx, s.db.Reader(), in.ServicePointID, "service_point_id"); err == nil {
-			if u, err := s.org.Get(ctx, sp.OrgUnitID); err == nil && p.Scope().Contains(u.Path) {
-				unit = u.ID
-			}
+		if u, err := s.org.Get(ctx, point.OrgUnitID); err == nil && p.Scope().Contains(u.Path) {
+			unit = u.ID
 		}
 	}
 	if unit == 0 {
@@ -88,11 +93,7 @@ func (s *Service) Start(ctx context.Context, p *auth.Principal, in StartInput) (
 		if !ok {
 			return apperr.Validation("definition", i18n.T("政策包 %s 没有业务流程 %q", "pack %s has no process %q", pack.Key, in.Definition))
 		}
-		var point customer.ServicePoint
 		if in.ServicePointID != 0 {
-			if point, err = customer.PointOf(ctx, tx, in.ServicePointID, "service_point_id"); err != nil {
-				return err
-			}
 			// A point outside the caller's scope is one that does not exist.
 			if err := customerInScope(ctx, tx, p, point.CustomerID, "service_point_id",
 				i18n.T("服务点 %d 不存在", "no service point %d", int64(in.ServicePointID))); err != nil {
