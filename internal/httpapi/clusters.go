@@ -138,7 +138,7 @@ func (c clusterAPI) getLetter(w http.ResponseWriter, r *http.Request, p *auth.Pr
 }
 
 func (c clusterAPI) similar(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	id, err := ticketID(r)
+	id, err := recordID(r, "ticket")
 	if err != nil {
 		return err
 	}

@@ -93,14 +93,6 @@ func (a *API) customerRoutes(svc *customer.Service, tickets *ticket.Service) []R
 	}
 }
 
-func customerID(r *http.Request) (store.ID, error) {
-	id, err := store.ParseID(r.PathValue("id"))
-	if err != nil {
-		return 0, apperr.NotFound("customer")
-	}
-	return id, nil
-}
-
 func (c customerAPI) create(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	var in customer.Input
 	if err := decode(r, &in); err != nil {
@@ -153,7 +145,7 @@ func (c customerAPI) candidates(w http.ResponseWriter, r *http.Request, p *auth.
 }
 
 func (c customerAPI) get(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	id, err := customerID(r)
+	id, err := recordID(r, "customer")
 	if err != nil {
 		return err
 	}
@@ -184,7 +176,7 @@ func (c customerAPI) update(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	id, err := customerID(r)
+	id, err := recordID(r, "customer")
 	if err != nil {
 		return err
 	}
@@ -201,7 +193,7 @@ func (c customerAPI) addServicePoint(w http.ResponseWriter, r *http.Request, p *
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	id, err := customerID(r)
+	id, err := recordID(r, "customer")
 	if err != nil {
 		return err
 	}
@@ -218,7 +210,7 @@ func (c customerAPI) addContact(w http.ResponseWriter, r *http.Request, p *auth.
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	id, err := customerID(r)
+	id, err := recordID(r, "customer")
 	if err != nil {
 		return err
 	}
@@ -235,7 +227,7 @@ func (c customerAPI) classify(w http.ResponseWriter, r *http.Request, p *auth.Pr
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	id, err := customerID(r)
+	id, err := recordID(r, "customer")
 	if err != nil {
 		return err
 	}
@@ -252,7 +244,7 @@ func (c customerAPI) merge(w http.ResponseWriter, r *http.Request, p *auth.Princ
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	id, err := customerID(r)
+	id, err := recordID(r, "customer")
 	if err != nil {
 		return err
 	}
@@ -295,7 +287,7 @@ func (c customerAPI) supplyCheck(w http.ResponseWriter, r *http.Request, _ *auth
 }
 
 func (c customerAPI) history(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	id, err := customerID(r)
+	id, err := recordID(r, "customer")
 	if err != nil {
 		return err
 	}

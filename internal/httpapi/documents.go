@@ -58,14 +58,6 @@ func (a *API) documentRoutes(svc *document.Service) []Route {
 	}
 }
 
-func documentID(r *http.Request) (store.ID, error) {
-	id, err := store.ParseID(r.PathValue("id"))
-	if err != nil {
-		return 0, apperr.NotFound("document")
-	}
-	return id, nil
-}
-
 // maxFieldBytes bounds the text fields of the upload form.
 const maxFieldBytes = 200
 
@@ -213,7 +205,7 @@ func (d documentAPI) list(w http.ResponseWriter, r *http.Request, p *auth.Princi
 }
 
 func (d documentAPI) get(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	id, err := documentID(r)
+	id, err := recordID(r, "document")
 	if err != nil {
 		return err
 	}
@@ -226,7 +218,7 @@ func (d documentAPI) get(w http.ResponseWriter, r *http.Request, p *auth.Princip
 }
 
 func (d documentAPI) delete(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	id, err := documentID(r)
+	id, err := recordID(r, "document")
 	if err != nil {
 		return err
 	}
@@ -260,7 +252,7 @@ const (
 // attachment unless an image or PDF is asked for inline. Ranges and
 // conditional requests (ETag = SHA-256) are answered by http.ServeContent.
 func (d documentAPI) content(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	id, err := documentID(r)
+	id, err := recordID(r, "document")
 	if err != nil {
 		return err
 	}

@@ -205,6 +205,30 @@ const (
 	maxLimit     = 500
 )
 
+// recordID reads the {id} of a route on a record; one that is not an id is
+// a 404 naming the record, like a record that does not exist.
+func recordID(r *http.Request, record string) (store.ID, error) { return idParam(r, "id", record) }
+
+// pathID reads the path parameter name as an id; a bad one is a 404 naming it.
+func pathID(r *http.Request, name string) (store.ID, error) { return idParam(r, name, name) }
+
+func idParam(r *http.Request, param, field string) (store.ID, error) {
+	id, err := store.ParseID(r.PathValue(param))
+	if err != nil {
+		return 0, apperr.NotFound(field)
+	}
+	return id, nil
+}
+
+// keysetNext is the cursor of the page after items when it is full: the
+// id the next page starts below; "" on the last page.
+func keysetNext[T any](items []T, limit int, id func(T) store.ID) string {
+	if limit <= 0 || len(items) < limit {
+		return ""
+	}
+	return id(items[len(items)-1]).String()
+}
+
 // before reads a cursor that is the id the next page starts below (the
 // keyset lists of processes, visits and survey campaigns); 0 on the first
 // page.

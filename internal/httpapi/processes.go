@@ -47,14 +47,6 @@ func (a *API) processRoutes(svc *process.Service) []Route {
 	}
 }
 
-func processID(r *http.Request) (store.ID, error) {
-	id, err := store.ParseID(r.PathValue("id"))
-	if err != nil {
-		return 0, apperr.NotFound("process")
-	}
-	return id, nil
-}
-
 // queryID reads an optional id query parameter.
 func queryID(r *http.Request, name string) (store.ID, error) {
 	s := r.URL.Query().Get(name)
@@ -136,7 +128,7 @@ func (h processAPI) board(w http.ResponseWriter, r *http.Request, p *auth.Princi
 }
 
 func (h processAPI) get(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	id, err := processID(r)
+	id, err := recordID(r, "process")
 	if err != nil {
 		return err
 	}
@@ -153,7 +145,7 @@ func (h processAPI) act(w http.ResponseWriter, r *http.Request, p *auth.Principa
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	id, err := processID(r)
+	id, err := recordID(r, "process")
 	if err != nil {
 		return err
 	}

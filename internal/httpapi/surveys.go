@@ -54,14 +54,6 @@ func (a *API) surveyRoutes(reg *policy.Registry, svc *survey.Service) []Route {
 	)
 }
 
-func surveyID(r *http.Request) (store.ID, error) {
-	id, err := store.ParseID(r.PathValue("id"))
-	if err != nil {
-		return 0, apperr.NotFound("survey")
-	}
-	return id, nil
-}
-
 func (h surveyAPI) create(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	var in survey.CampaignInput
 	if err := decode(r, &in); err != nil {
@@ -88,16 +80,12 @@ func (h surveyAPI) list(w http.ResponseWriter, r *http.Request, p *auth.Principa
 	if err != nil {
 		return err
 	}
-	next := ""
-	if len(items) == f.Limit && f.Limit > 0 {
-		next = items[len(items)-1].ID.String()
-	}
-	writeJSON(w, http.StatusOK, newList(items, next))
+	writeJSON(w, http.StatusOK, newList(items, keysetNext(items, f.Limit, func(c *survey.Campaign) store.ID { return c.ID })))
 	return nil
 }
 
 func (h surveyAPI) get(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	id, err := surveyID(r)
+	id, err := recordID(r, "survey")
 	if err != nil {
 		return err
 	}
@@ -114,7 +102,7 @@ func (h surveyAPI) counts(w http.ResponseWriter, r *http.Request, p *auth.Princi
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	id, err := surveyID(r)
+	id, err := recordID(r, "survey")
 	if err != nil {
 		return err
 	}
@@ -131,7 +119,7 @@ func (h surveyAPI) close(w http.ResponseWriter, r *http.Request, p *auth.Princip
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	id, err := surveyID(r)
+	id, err := recordID(r, "survey")
 	if err != nil {
 		return err
 	}

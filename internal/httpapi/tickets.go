@@ -48,14 +48,6 @@ func (a *API) ticketRoutes(svc *ticket.Service) []Route {
 	}
 }
 
-func ticketID(r *http.Request) (store.ID, error) {
-	id, err := store.ParseID(r.PathValue("id"))
-	if err != nil {
-		return 0, apperr.NotFound("ticket")
-	}
-	return id, nil
-}
-
 func (t ticketAPI) createTicket(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	var in ticket.CreateInput
 	if err := decode(r, &in); err != nil {
@@ -71,7 +63,7 @@ func (t ticketAPI) createTicket(w http.ResponseWriter, r *http.Request, p *auth.
 }
 
 func (t ticketAPI) getTicket(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	id, err := ticketID(r)
+	id, err := recordID(r, "ticket")
 	if err != nil {
 		return err
 	}
@@ -88,7 +80,7 @@ func (t ticketAPI) actTicket(w http.ResponseWriter, r *http.Request, p *auth.Pri
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	id, err := ticketID(r)
+	id, err := recordID(r, "ticket")
 	if err != nil {
 		return err
 	}

@@ -45,14 +45,6 @@ func (a *API) userRoutes() []Route {
 	}
 }
 
-func pathID(r *http.Request, name string) (store.ID, error) {
-	id, err := store.ParseID(r.PathValue(name))
-	if err != nil {
-		return 0, apperr.NotFound(name)
-	}
-	return id, nil
-}
-
 func (a *API) createUser(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	var in auth.CreateUserInput
 	if err := decode(r, &in); err != nil {

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"time"
 
-	"kefu/internal/apperr"
 	"kefu/internal/auth"
 	"kefu/internal/store"
 	"kefu/internal/visit"
@@ -44,14 +43,6 @@ func (a *API) visitRoutes(svc *visit.Service) []Route {
 	}
 }
 
-func visitID(r *http.Request) (store.ID, error) {
-	id, err := store.ParseID(r.PathValue("id"))
-	if err != nil {
-		return 0, apperr.NotFound("visit")
-	}
-	return id, nil
-}
-
 func (h visitAPI) list(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	pg, err := parsePage(r)
 	if err != nil {
@@ -70,8 +61,8 @@ func (h visitAPI) list(w http.ResponseWriter, r *http.Request, p *auth.Principal
 		return err
 	}
 	next := ""
-	if len(items) == f.Limit && !f.Mine {
-		next = items[len(items)-1].ID.String()
+	if !f.Mine { // my visits come by due time, on one page
+		next = keysetNext(items, f.Limit, func(v *visit.Visit) store.ID { return v.ID })
 	}
 	writeJSON(w, http.StatusOK, newList(items, next))
 	return nil
@@ -91,7 +82,7 @@ func (h visitAPI) stats(w http.ResponseWriter, r *http.Request, p *auth.Principa
 }
 
 func (h visitAPI) get(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	id, err := visitID(r)
+	id, err := recordID(r, "visit")
 	if err != nil {
 		return err
 	}
@@ -108,7 +99,7 @@ func (h visitAPI) record(w http.ResponseWriter, r *http.Request, p *auth.Princip
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	id, err := visitID(r)
+	id, err := recordID(r, "visit")
 	if err != nil {
 		return err
 	}
@@ -125,7 +116,7 @@ func (h visitAPI) review(w http.ResponseWriter, r *http.Request, p *auth.Princip
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	id, err := visitID(r)
+	id, err := recordID(r, "visit")
 	if err != nil {
 		return err
 	}
