@@ -54,7 +54,7 @@ func applyDefaults(p *Pack) {
 	for i := range p.Processes {
 		processDefaults(&p.Processes[i])
 	}
-	visitDefaults(&p.Visits)
+	visitDefaults(p)
 	t := &p.Tickets
 	if t.ExtensionApprover == "" {
 		t.ExtensionApprover = DefaultExtensionApprover

@@ -22,6 +22,10 @@ type VisitRules struct {
 	PhoneFromRound int `json:"phone_from_round,omitempty"`
 	// InPersonSeverities stay in person in every round (VIS-010: major).
 	InPersonSeverities []string `json:"in_person_severities,omitempty"`
+	// ReplyLetterChannels are the intake channels of a superior's referral:
+	// such a work order closed on a written reply is exempt as reply_letter
+	// (VIS-013; default the authority channel).
+	ReplyLetterChannels []string `json:"reply_letter_channels,omitempty"`
 	// Rules cites the RULES.md rule IDs of the section.
 	RuleIDs []string `json:"rule_ids,omitempty"`
 }
@@ -101,13 +105,17 @@ func (r *VisitRule) VisitorFor(severity string) auth.Role {
 // IsMandatory reports whether an item of the severity is always visited.
 func (r *VisitRule) IsMandatory(severity string) bool { return slices.Contains(r.Mandatory, severity) }
 
-// visitDefaults fills what the section may leave out.
-func visitDefaults(v *VisitRules) {
+// visitDefaults fills what the pack's visits section may leave out.
+func visitDefaults(p *Pack) {
+	v := &p.Visits
 	if v.Owner == "" {
 		v.Owner = auth.RoleCSSupervisor // VIS-001
 	}
 	if v.PhoneFromRound == 0 {
 		v.PhoneFromRound = 3 // VIS-010
+	}
+	if _, ok := p.Channel("authority"); ok && len(v.ReplyLetterChannels) == 0 {
+		v.ReplyLetterChannels = []string{"authority"} // VIS-013: 上级/主管部门转办
 	}
 	for i := range v.Rules {
 		if len(v.Rules[i].Modes) == 0 {
@@ -128,6 +136,11 @@ func (v *validator) visits(path string, vr *VisitRules) {
 	}
 	for i, s := range vr.InPersonSeverities {
 		v.severityKey(fmt.Sprintf("%s.in_person_severities[%d]", path, i), s)
+	}
+	for i, ch := range vr.ReplyLetterChannels {
+		if _, ok := v.p.Channel(ch); !ok {
+			v.add(fmt.Sprintf("%s.reply_letter_channels[%d]", path, i), i18n.T("本政策包没有受理渠道 %q", "the pack has no channel %q", ch))
+		}
 	}
 	v.rules(path+".rule_ids", vr.RuleIDs)
 	for i := range vr.Rules {

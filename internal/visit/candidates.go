@@ -46,7 +46,8 @@ func (s *Service) OnTicketClosed(ctx context.Context, tx store.Conn, t ticket.Ti
 		switch {
 		case slices.Contains(r.Exempt, policy.ExemptAnonymous) && t.Customer.Name == "" && t.Customer.Phone == "":
 			exempt = policy.ExemptAnonymous
-		case slices.Contains(r.Exempt, policy.ExemptReplyLetter) && t.Channel == "authority" && t.WrittenReply:
+		case slices.Contains(r.Exempt, policy.ExemptReplyLetter) && t.WrittenReply &&
+			slices.Contains(pack.Visits.ReplyLetterChannels, t.Channel):
 			exempt = policy.ExemptReplyLetter // a superior asked for a reply letter, on file (TKT-018)
 		}
 		if err := s.addCandidate(ctx, tx, pack, r, candidate{unit: unit, refType: "ticket", refID: t.ID,
