@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"time"
 
 	"kefu/internal/auth"
 	"kefu/internal/store"
@@ -31,7 +30,7 @@ func (a *API) visitRoutes(svc *visit.Service) []Route {
 			Response: list[visit.Visit]{}, handle: h.list},
 		{Method: "GET", Path: "/api/v1/visits/stats", Permission: auth.PermVisitsRead, Tag: "visits",
 			Summary: "回访统计 A month's figures by rule: population, quota (VIS-016), drawn, recorded, signed off, rates",
-			Query:   []Param{{"month", "YYYY-MM (required)"}}, Response: []visit.RuleStats{}, handle: h.stats},
+			Query:   []Param{{"month", "YYYY-MM; default the current month"}}, Response: []visit.RuleStats{}, handle: h.stats},
 		{Method: "GET", Path: "/api/v1/visits/{id}", Permission: auth.PermVisitsRead, Tag: "visits",
 			Summary: "回访详情 One return visit", Response: visit.Visit{}, handle: h.get},
 		{Method: "POST", Path: "/api/v1/visits/{id}/record", Permission: auth.PermVisitsAct, Tag: "visits",
@@ -69,11 +68,7 @@ func (h visitAPI) list(w http.ResponseWriter, r *http.Request, p *auth.Principal
 }
 
 func (h visitAPI) stats(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	month := r.URL.Query().Get("month")
-	if month == "" {
-		month = time.Now().In(store.Zone).Format("2006-01")
-	}
-	st, err := h.svc.Stats(r.Context(), p, month)
+	st, err := h.svc.Stats(r.Context(), p, r.URL.Query().Get("month"))
 	if err != nil {
 		return err
 	}

@@ -32,11 +32,14 @@ type RuleStats struct {
 
 var monthRE = regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])$`)
 
-// Stats counts the visits of a month (YYYY-MM of completion) by rule, over
-// the companies p may see.
+// Stats counts the visits of a month (YYYY-MM of completion; "" the
+// current one) by rule, over the companies p may see.
 func (s *Service) Stats(ctx context.Context, p *auth.Principal, month string) ([]RuleStats, error) {
 	if !p.Can(auth.PermVisitsRead) {
 		return nil, apperr.Forbidden(i18n.T("无权查看回访", "you may not read return visits"))
+	}
+	if month == "" {
+		month = s.now().In(store.Zone).Format("2006-01") // the service's clock
 	}
 	if !monthRE.MatchString(month) {
 		return nil, apperr.Validation("month", i18n.T("须为年月（YYYY-MM）", "must be a month (YYYY-MM)"))
