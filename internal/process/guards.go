@@ -101,7 +101,7 @@ func (s *Service) checkGuards(ctx context.Context, tx store.Conn, pack *policy.P
 					fmt.Sprintf("for %s the application is due by %s (%d days ahead); today is %s", from, latest, g.Days, today))
 			}
 		case policy.GuardMinDays:
-			if span := days(from, to); hasTo && span < g.Days {
+			if span := calendar.DaysBetween(from, to); hasTo && span < g.Days {
 				return refusal(g, "attributes."+g.To, fmt.Sprintf("%s 至 %s 仅 %d 天，至少 %d 天", from, to, span, g.Days),
 					fmt.Sprintf("%s to %s is %d days, at least %d", from, to, span, g.Days))
 			}
@@ -131,10 +131,10 @@ func (s *Service) checkGuards(ctx context.Context, tx store.Conn, pack *policy.P
 			used := 0
 			for _, sb := range sibs {
 				if sb.hasTo && sb.from.Year == from.Year {
-					used += days(sb.from, sb.to)
+					used += calendar.DaysBetween(sb.from, sb.to)
 				}
 			}
-			if span := days(from, to); used+span > g.Days {
+			if span := calendar.DaysBetween(from, to); used+span > g.Days {
 				left := max(g.Days-used, 0)
 				return refusal(g, "attributes."+g.To,
 					fmt.Sprintf("%d 年已累计 %d 天，本次 %d 天，合计 %d 天超过 %d 天；最迟 %s 恢复（%d 天）",
@@ -179,11 +179,6 @@ func lockQuota(ctx context.Context, tx store.Conn, def *policy.ProcessDef, point
 	return err
 }
 
-// days is the length of the span from..to in days (to exclusive: sealed
-// 03-01, resumed 06-01 is 92 days, PRC-032).
-func days(from, to calendar.Date) int {
-	return calendar.DaysBetween(from, to)
-}
 
 // calendarOf is the calendar id of a definition's clocks.
 func calendarOf(pack *policy.Pack, def *policy.ProcessDef) string {

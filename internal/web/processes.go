@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"time"
 
 	"kefu/internal/apperr"
@@ -316,6 +315,3 @@ func processID(rq *request) (store.ID, error) {
 	}
 	return id, nil
 }
-
-// itoa writes a count.
-func itoa(n int) string { return strconv.Itoa(n) }
