@@ -179,7 +179,6 @@ func lockQuota(ctx context.Context, tx store.Conn, def *policy.ProcessDef, point
 	return err
 }
 
-
 // calendarOf is the calendar id of a definition's clocks.
 func calendarOf(pack *policy.Pack, def *policy.ProcessDef) string {
 	if def.Calendar != "" {
