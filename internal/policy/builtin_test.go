@@ -77,9 +77,10 @@ func TestBuiltinTable(t *testing.T) {
 }
 
 // TestBuiltinDetails checks the rules beyond the table's durations.
-// builtinVersions are the versions the built-in files carry: power 2 and
-// realestate 2 added the business processes (issue 8).
-var builtinVersions = map[string]int{"general": 2, "property": 2, "gas": 2, "power": 2, "realestate": 2}
+// builtinVersions are the versions the built-in files carry: 2 added the
+// business processes (issue 8), 3 the questionnaires and the other visit
+// triggers (issue 9).
+var builtinVersions = map[string]int{"general": 3, "property": 3, "gas": 3, "power": 3, "realestate": 3}
 
 func TestBuiltinDetails(t *testing.T) {
 	packs, err := Builtins()
