@@ -100,7 +100,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Calendars.OnChange(a.Tickets.OnCalendarChange) // open clocks follow calendar changes (CAL-001)
 	a.Visits = visit.New(visit.Options{DB: db, Calendars: a.Calendars, Policy: a.Policy, Logger: log, Now: a.Now})
 	a.Visits.RegisterTimers(a.Jobs)
-	a.Surveys = survey.New(survey.Options{DB: db, Policy: a.Policy, Org: a.Org, Now: a.Now})
+	a.Surveys = survey.New(survey.Options{DB: db, Policy: a.Policy, Org: a.Org, Calendars: a.Calendars, Notify: a.Notify, Now: a.Now})
+	a.Surveys.RegisterTimers(a.Jobs)           // the planning notice of the next survey (SUR-001)
 	a.Tickets.OnClose(a.Visits.OnTicketClosed) // closed work orders are visit candidates (VIS-002)
 	a.Processes = process.New(process.Options{DB: db, Calendars: a.Calendars, Policy: a.Policy, Org: a.Org,
 		Notify: a.Notify, Logger: log, Now: a.Now})

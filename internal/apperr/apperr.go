@@ -50,6 +50,7 @@ const (
 	CodeForbidden      = "forbidden"
 	CodeNotFound       = "not_found"
 	CodeConflict       = "conflict"
+	CodeGone           = "gone"
 	CodeTooLarge       = "too_large"
 	CodeTooMany        = "too_many_requests"
 	CodeMethod         = "method_not_allowed"
@@ -94,4 +95,10 @@ func Unauthorized(msg i18n.Text) *Error {
 // Conflict: the object's state does not allow this, or it already exists (409).
 func Conflict(field string, msg i18n.Text) *Error {
 	return &Error{Status: http.StatusConflict, Code: CodeConflict, Field: field, Message: msg}
+}
+
+// Gone: the object existed but is used up or expired, such as a one-use
+// survey link (410).
+func Gone(field string, msg i18n.Text) *Error {
+	return &Error{Status: http.StatusGone, Code: CodeGone, Field: field, Message: msg}
 }

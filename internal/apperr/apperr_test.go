@@ -23,6 +23,7 @@ func TestConstructors(t *testing.T) {
 		{Forbidden(i18n.T("禁止", "no")), 403, CodeForbidden, "", "no"},
 		{Unauthorized(i18n.T("请登录", "sign in")), 401, CodeUnauthorized, "", "sign in"},
 		{Conflict("username", i18n.T("已存在", "taken")), 409, CodeConflict, "username", "taken"},
+		{Gone("link", i18n.T("已过期", "expired")), 410, CodeGone, "link", "expired"},
 	} {
 		e := c.err
 		if e.Status != c.status || e.Code != c.code || e.Field != c.field || e.Message.In(i18n.EN) != c.english {

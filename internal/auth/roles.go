@@ -62,6 +62,9 @@ const (
 	PermVisitsAct        Permission = "visits:act"
 	PermSurveysRead      Permission = "surveys:read"
 	PermSurveysWrite     Permission = "surveys:write"
+	// PermSurveysAnswer: fill in a survey form with the customer, on the
+	// phone or in person with the customer signing on screen (SUR-001).
+	PermSurveysAnswer    Permission = "surveys:answer"
 	PermSamplingRead     Permission = "sampling:read"
 	PermSamplingWrite    Permission = "sampling:write"
 	PermInspectionsRead  Permission = "inspections:read"
@@ -114,7 +117,7 @@ func join(groups ...[]Permission) []Permission {
 var (
 	agentPerms = []Permission{PermOrgRead, PermCalendarsRead, PermPolicyRead, PermCustomersRead,
 		PermCustomersWrite, PermTicketsRead, PermTicketsCreate, PermTicketsAct, PermVisitsRead,
-		PermVisitsAct, PermSurveysRead, PermCalcUse, PermKnowledgeRead, PermProcessesRead,
+		PermVisitsAct, PermSurveysRead, PermSurveysAnswer, PermCalcUse, PermKnowledgeRead, PermProcessesRead,
 		PermProcessesAct} // the business window accepts applications (PRC-001)
 	salesAgentPerms = []Permission{PermOrgRead, PermCalendarsRead, PermPolicyRead, PermCustomersRead,
 		PermCustomersWrite, PermSalesRead, PermSalesReceive, PermKnowledgeRead, PermCalcUse}
@@ -131,7 +134,8 @@ var Roles = []RoleInfo{
 	{RoleFieldStaff, i18n.T("现场人员(维修员/安检员/物业助理)", "Field staff"), []Permission{PermOrgRead,
 		PermCalendarsRead, PermPolicyRead, PermCustomersRead, PermTicketsRead, PermTicketsAct,
 		PermInspectionsRead, PermInspectionsWrite, PermVisitsRead, PermVisitsAct, PermKnowledgeRead, PermCalcUse,
-		PermProcessesRead, PermProcessesAct}}, // site surveys, inspections, energising (PRC-017, PRC-021)
+		PermProcessesRead, PermProcessesAct, // site surveys, inspections, energising (PRC-017, PRC-021)
+		PermSurveysRead, PermSurveysAnswer}}, // survey forms filled in with the customer (SUR-001)
 	{RoleDeptStaff, i18n.T("职能部门", "Department staff"), []Permission{PermOrgRead, PermCalendarsRead,
 		PermPolicyRead, PermCustomersRead, PermTicketsRead, PermTicketsAct, PermProcessesRead,
 		PermProcessesAct, PermKnowledgeRead, PermCalcUse}},
@@ -140,7 +144,7 @@ var Roles = []RoleInfo{
 		PermProcessesAct})}, // the safety department countersigns acceptance (PRC-019)
 	{RoleManager, i18n.T("经理/领导", "Manager"), join(readAll, []Permission{PermUsersRead, PermAuditRead,
 		PermTicketsApprove, PermProcessesAct, PermProcessesApprove, PermVisitsAct, PermMeritsWrite, PermMeritsApprove, PermArchivesApprove,
-		PermCustomersConfidential, PermCustomersExport, PermCustomersManage, PermSurveysWrite, PermSalesManage})},
+		PermCustomersConfidential, PermCustomersExport, PermCustomersManage, PermSurveysWrite, PermSurveysAnswer, PermSalesManage})},
 	{RoleSalesAgent, i18n.T("售楼员", "Sales agent"), salesAgentPerms},
 	{RoleSalesManager, i18n.T("销售经理", "Sales manager"), join(salesAgentPerms, []Permission{
 		PermUsersRead, PermSalesManage, PermReportsRead, PermCustomersExport, PermCustomersManage})},

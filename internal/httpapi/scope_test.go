@@ -29,6 +29,7 @@ var rowScope = map[string]string{
 	"calendars":       "shared: calendars are the group's; writes need calendars:write (admin)",
 	"policy":          "shared: policy packs are the group's; writes need policy:write (admin)",
 	"import-jobs":     "scoped to the user who started the job: TestCustomerImportAPI",
+	"public":          "no sign-in: a one-use survey link's token is its credential: TestSurveyLinkOverHTTP",
 }
 
 // scopeBody is a well-formed body for a state-changing route on a record,
@@ -39,6 +40,12 @@ func scopeBody(path, ticketID string) any {
 		return map[string]any{"distributed": 1}
 	case strings.HasSuffix(path, "/surveys/{id}/close"):
 		return map[string]any{"improvement_plan": "越权"}
+	case strings.HasSuffix(path, "/surveys/{id}/forms"):
+		return map[string]any{"households": []map[string]any{{"household": "1-101"}}}
+	case strings.HasSuffix(path, "/forms/{form}/answers"):
+		return map[string]any{"channel": "phone", "answers": map[string]string{"overall": "satisfied"}}
+	case strings.HasSuffix(path, "/forms/{form}/verify"):
+		return map[string]any{"result": "genuine"}
 	case strings.HasPrefix(path, "/api/v1/processes/"):
 		return map[string]any{"action": "receive", "item": "suspension_application"}
 	case strings.HasSuffix(path, "/actions"):

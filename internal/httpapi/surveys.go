@@ -31,6 +31,7 @@ func (a *API) surveyRoutes(reg *policy.Registry, svc *survey.Service) []Route {
 	if svc == nil {
 		return routes
 	}
+	routes = append(routes, h.formRoutes()...)
 	return append(routes,
 		Route{Method: "POST", Path: "/api/v1/surveys", Permission: auth.PermSurveysWrite, Tag: "surveys",
 			Summary: "新建满意度调查 Plan a survey campaign for the caller's company: title, purpose, scope, channel " +

@@ -3,7 +3,9 @@ package httpapi
 import (
 	"net/http"
 
+	"kefu/internal/apperr"
 	"kefu/internal/auth"
+	"kefu/internal/i18n"
 	"kefu/internal/store"
 	"kefu/internal/visit"
 )
@@ -26,11 +28,22 @@ func (a *API) visitRoutes(svc *visit.Service) []Route {
 			Summary: "回访列表 Return visits in the caller's scope: newest first, or mine=true for my open visits by due time",
 			Query: []Param{{"status", "open, done, signed_off, cancelled"}, {"rule", "visit rule key, e.g. complaint"},
 				{"month", "YYYY-MM of completion"}, {"mine", "true: open visits of my roles, due first"},
+				{"issues_open", "true: visits whose new issue awaits its answer (VIS-012)"},
+				{"occasion", "the visits of one occasion (id)"},
 				{"limit", "1–500, default 50"}, {"cursor", "next_cursor of the previous page"}},
 			Response: list[visit.Visit]{}, handle: h.list},
 		{Method: "GET", Path: "/api/v1/visits/stats", Permission: auth.PermVisitsRead, Tag: "visits",
 			Summary: "回访统计 A month's figures by rule: population, quota (VIS-016), drawn, recorded, signed off, rates",
 			Query:   []Param{{"month", "YYYY-MM; default the current month"}}, Response: []visit.RuleStats{}, handle: h.stats},
+		{Method: "GET", Path: "/api/v1/visits/occasions", Permission: auth.PermVisitsRead, Tag: "visits",
+			Summary:  "回访事项列表 Occasions (activities, move-ins, emergencies, holidays) in the caller's scope, newest first, with their draws",
+			Query:    []Param{{"limit", "1–500, default 50"}, {"cursor", "next_cursor of the previous page"}},
+			Response: list[visit.Occasion]{}, handle: h.occasions},
+		{Method: "POST", Path: "/api/v1/visits/occasions", Permission: auth.PermVisitsAct, Tag: "visits",
+			Summary: "登记回访事项 Register an occasion with its households (VIS-006, VIS-007); its visits are drawn at once (VIS-016). The pack's owner role or a manager",
+			Request: visit.OccasionInput{}, Response: visit.Occasion{}, Status: http.StatusCreated, handle: h.createOccasion},
+		{Method: "GET", Path: "/api/v1/visits/occasions/{id}", Permission: auth.PermVisitsRead, Tag: "visits",
+			Summary: "回访事项详情 One occasion with its draw: population, quota, drawn", Response: visit.Occasion{}, handle: h.occasion},
 		{Method: "GET", Path: "/api/v1/visits/{id}", Permission: auth.PermVisitsRead, Tag: "visits",
 			Summary: "回访详情 One return visit", Response: visit.Visit{}, handle: h.get},
 		{Method: "POST", Path: "/api/v1/visits/{id}/record", Permission: auth.PermVisitsAct, Tag: "visits",
@@ -39,6 +52,12 @@ func (a *API) visitRoutes(svc *visit.Service) []Route {
 		{Method: "POST", Path: "/api/v1/visits/{id}/review", Permission: auth.PermVisitsAct, Tag: "visits",
 			Summary: "主管签署 The supervisor's sign-off with an opinion (VIS-009)",
 			Request: reviewInput{}, Response: visit.Visit{}, handle: h.review},
+		{Method: "POST", Path: "/api/v1/visits/{id}/swap", Permission: auth.PermVisitsAct, Tag: "visits",
+			Summary: "调换抽样 The owner role swaps an open, not mandatory first-round visit for an undrawn item, with a reason (VIS-016); answers the cancelled visit",
+			Request: visit.SwapInput{}, Response: visit.Visit{}, handle: h.swap},
+		{Method: "POST", Path: "/api/v1/visits/{id}/answer", Permission: auth.PermVisitsAct, Tag: "visits",
+			Summary: "答复问题 The outcome of the new issue a visit raised and the response given to the customer (VIS-012)",
+			Request: visit.AnswerInput{}, Response: visit.Visit{}, handle: h.answer},
 	}
 }
 
@@ -51,6 +70,14 @@ func (h visitAPI) list(w http.ResponseWriter, r *http.Request, p *auth.Principal
 	f := visit.Filter{Status: visit.Status(q.Get("status")), Rule: q.Get("rule"), Month: q.Get("month"), Limit: pg.Limit}
 	if f.Mine, err = queryBool(r, "mine"); err != nil {
 		return err
+	}
+	if f.IssuesOpen, err = queryBool(r, "issues_open"); err != nil {
+		return err
+	}
+	if v := q.Get("occasion"); v != "" {
+		if f.Occasion, err = store.ParseID(v); err != nil {
+			return apperr.Validation("occasion", i18n.T("须为回访事项编号", "must be an occasion id"))
+		}
 	}
 	if f.Before, err = pg.before(); err != nil {
 		return err

@@ -243,6 +243,13 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 			return
 		}
 		v.SetInt(i)
+	case reflect.Pointer: // an optional value: nil when left out or null
+		if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+			return
+		}
+		e := reflect.New(v.Type().Elem())
+		d.value(n, e.Elem(), path)
+		v.Set(e)
 	case reflect.Bool:
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
 			d.wrongType(n, path, "true or false", "true 或 false")

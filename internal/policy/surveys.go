@@ -63,6 +63,14 @@ type SurveyRules struct {
 	ReportKeepMonths int `json:"report_keep_months"`
 	FormsKeepMonths  int `json:"forms_keep_months"`
 	PlanKeepMonths   int `json:"plan_keep_months"`
+	// LinkValidHours: a customer's survey link (no login, one use) expires
+	// this long after it is issued, and never after the campaign's end
+	// (default 72).
+	LinkValidHours int `json:"link_valid_hours"`
+	// Scales and Questionnaires are the pack's survey forms: the rating
+	// scales of the seeds (SUR-008, SUR-009) and the questions asked.
+	Scales         []Scale         `json:"scales,omitempty"`
+	Questionnaires []Questionnaire `json:"questionnaires,omitempty"`
 	// Rules cites the RULES.md rule IDs of the section.
 	Rules []string `json:"rules,omitempty"`
 }
@@ -97,6 +105,7 @@ func DefaultSurveyRules() SurveyRules {
 		ReportKeepMonths:   24,
 		FormsKeepMonths:    24,
 		PlanKeepMonths:     12,
+		LinkValidHours:     72,
 	}
 }
 
@@ -115,6 +124,7 @@ func surveyDefaults(s *SurveyRules) {
 		{&s.SatisfiedMinScore, &d.SatisfiedMinScore}, {&s.ItemTargetPct, &d.ItemTargetPct},
 		{&s.MonthlyTargetPct, &d.MonthlyTargetPct}, {&s.ReportKeepMonths, &d.ReportKeepMonths},
 		{&s.FormsKeepMonths, &d.FormsKeepMonths}, {&s.PlanKeepMonths, &d.PlanKeepMonths},
+		{&s.LinkValidHours, &d.LinkValidHours},
 	} {
 		if *f.v == 0 {
 			*f.v = *f.def
@@ -123,6 +133,7 @@ func surveyDefaults(s *SurveyRules) {
 	if s.DeductionFractions == "" {
 		s.DeductionFractions = d.DeductionFractions
 	}
+	questionnaireDefaults(s)
 }
 
 // surveys checks the surveys section.
@@ -162,5 +173,10 @@ func (v *validator) surveys(path string, s *SurveyRules) {
 		v.add(path+".satisfied_top_levels", i18n.T("须在 1 到 %d 之间（少于量表级数，SUR-008）",
 			"must be between 1 and %d (fewer than the scale's levels, SUR-008)", s.ScaleLevels-1))
 	}
+	if s.LinkValidHours < 1 || s.LinkValidHours > 24*90 {
+		v.add(path+".link_valid_hours", i18n.T("须在 1 到 2160 之间", "must be between 1 and 2160"))
+	}
+	v.scales(path, s)
+	v.questionnaires(path, s)
 	v.rules(path+".rules", s.Rules)
 }

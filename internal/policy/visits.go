@@ -26,6 +26,10 @@ type VisitRules struct {
 	// such a work order closed on a written reply is exempt as reply_letter
 	// (VIS-013; default the authority channel).
 	ReplyLetterChannels []string `json:"reply_letter_channels,omitempty"`
+	// HandlingTargetPct is the target of the handling rate: issues raised
+	// in visits that got an outcome and a response ÷ issues raised (VIS-012:
+	// 100, the default).
+	HandlingTargetPct int `json:"handling_target_pct,omitempty"`
 	// Rules cites the RULES.md rule IDs of the section.
 	RuleIDs []string `json:"rule_ids,omitempty"`
 }
@@ -43,6 +47,14 @@ const (
 // VisitTriggers lists the triggers.
 var VisitTriggers = []string{TriggerTicketClosed, TriggerProcessCompleted, TriggerActivityEnded, TriggerMoveIn,
 	TriggerEmergencyClosed, TriggerHoliday}
+
+// OccasionTriggers are the triggers of events kefu has no module for: the
+// owner role or a manager registers the occasion with its households
+// (VIS-006, VIS-007, G-17).
+var OccasionTriggers = []string{TriggerActivityEnded, TriggerMoveIn, TriggerEmergencyClosed, TriggerHoliday}
+
+// IsOccasion reports whether the rule's items are registered as occasions.
+func (r *VisitRule) IsOccasion() bool { return slices.Contains(OccasionTriggers, r.Trigger) }
 
 // Visit modes (VIS-008).
 const (
@@ -114,6 +126,9 @@ func visitDefaults(p *Pack) {
 	if v.PhoneFromRound == 0 {
 		v.PhoneFromRound = 3 // VIS-010
 	}
+	if v.HandlingTargetPct == 0 {
+		v.HandlingTargetPct = 100 // VIS-012: every matter answered
+	}
 	if _, ok := p.Channel("authority"); ok && len(v.ReplyLetterChannels) == 0 {
 		v.ReplyLetterChannels = []string{"authority"} // VIS-013: 上级/主管部门转办
 	}
@@ -133,6 +148,9 @@ func (v *validator) visits(path string, vr *VisitRules) {
 	v.role(path+".owner", vr.Owner)
 	if vr.PhoneFromRound < 1 {
 		v.add(path+".phone_from_round", i18n.T("须为正整数", "must be a positive number"))
+	}
+	if vr.HandlingTargetPct < 1 || vr.HandlingTargetPct > 100 {
+		v.add(path+".handling_target_pct", i18n.T("须在 1 到 100 之间", "must be between 1 and 100"))
 	}
 	for i, s := range vr.InPersonSeverities {
 		v.severityKey(fmt.Sprintf("%s.in_person_severities[%d]", path, i), s)
@@ -182,6 +200,9 @@ func (v *validator) visitRule(path string, r *VisitRule) {
 	if r.Trigger == TriggerProcessCompleted && len(r.Processes) == 0 {
 		v.add(path+".processes", i18n.T("须指定业务流程", "name the processes"))
 	}
+	if r.IsOccasion() {
+		v.occasionRule(path, r)
+	}
 	v.duration(path+".window", r.Window)
 	if r.RatePct < 1 || r.RatePct > 100 {
 		v.add(path+".rate_pct", i18n.T("须在 1 到 100 之间", "must be between 1 and 100"))
@@ -208,4 +229,23 @@ func (v *validator) visitRule(path string, r *VisitRule) {
 		}
 	}
 	v.rules(path+".rules", r.Rules)
+}
+
+// occasionRule refuses what an occasion's households do not have (VIS-006,
+// VIS-007): they are registered with the occasion, not selected from work
+// orders or processes, and carry no severity or exemption.
+func (v *validator) occasionRule(path string, r *VisitRule) {
+	for _, f := range []struct {
+		field, zh string
+		n         int
+	}{
+		{"groups", "工单大类", len(r.Groups)}, {"categories", "工单类别", len(r.Categories)},
+		{"processes", "业务流程", len(r.Processes)}, {"mandatory", "必访严重程度", len(r.Mandatory)},
+		{"visitors", "按严重程度的回访人", len(r.Visitors)}, {"exempt", "免访情形", len(r.Exempt)},
+	} {
+		if f.n > 0 {
+			v.add(path+"."+f.field, i18n.T("回访事项规则（%[1]s）不设%[2]s", "an occasion rule (%[1]s) takes no %[3]s",
+				r.Trigger, f.zh, f.field))
+		}
+	}
 }

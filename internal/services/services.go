@@ -71,8 +71,12 @@ func (s Set) WithDefaults() Set {
 	if s.Visits == nil && s.DB != nil && s.Policy != nil && s.Calendars != nil {
 		s.Visits = visit.New(visit.Options{DB: s.DB, Calendars: s.Calendars, Policy: s.Policy, Logger: s.Logger, Now: s.Now})
 	}
-	if s.Surveys == nil && s.DB != nil && s.Policy != nil && s.Org != nil {
-		s.Surveys = survey.New(survey.Options{DB: s.DB, Policy: s.Policy, Org: s.Org, Now: s.Now})
+	if s.Surveys == nil && s.DB != nil && s.Policy != nil && s.Org != nil && s.Calendars != nil {
+		opts := survey.Options{DB: s.DB, Policy: s.Policy, Org: s.Org, Calendars: s.Calendars, Now: s.Now}
+		if s.Notify != nil {
+			opts.Notify = s.Notify
+		}
+		s.Surveys = survey.New(opts)
 	}
 	return s
 }

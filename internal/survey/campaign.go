@@ -15,6 +15,7 @@ import (
 	"kefu/internal/auth"
 	"kefu/internal/calendar"
 	"kefu/internal/i18n"
+	"kefu/internal/notify"
 	"kefu/internal/org"
 	"kefu/internal/policy"
 	"kefu/internal/store"
@@ -67,6 +68,10 @@ type Campaign struct {
 	StartsOn  calendar.Date `json:"starts_on"`
 	EndsOn    calendar.Date `json:"ends_on"`
 	Penalties string        `json:"penalties"`
+	// Questionnaire is the pack questionnaire the campaign's forms use;
+	// its counts then follow the forms. Empty: the counts of a paper
+	// campaign are entered by hand (POST …/counts).
+	Questionnaire string `json:"questionnaire,omitempty"`
 	Counts
 	Status          Status `json:"status"`
 	ImprovementPlan string `json:"improvement_plan"` // SUR-011
@@ -94,6 +99,9 @@ type CampaignInput struct {
 	EndsOn     string `json:"ends_on"`   // YYYY-MM-DD, not before starts_on
 	Households int    `json:"households"`
 	Penalties  string `json:"penalties"`
+	// Questionnaire: a questionnaire key of the company's pack, to run the
+	// campaign on forms (optional).
+	Questionnaire string `json:"questionnaire"`
 }
 
 // CountsInput records a campaign's counts (POST /api/v1/surveys/{id}/counts).
@@ -124,10 +132,17 @@ type Filter struct {
 
 // Options configure the campaign service.
 type Options struct {
-	DB     *store.DB
-	Policy *policy.Registry
-	Org    *org.Service
-	Now    func() time.Time
+	DB        *store.DB
+	Policy    *policy.Registry
+	Org       *org.Service
+	Calendars *calendar.Registry // the cadence's due dates (SUR-001)
+	Notify    Notifier           // the planning notice; nil sends none
+	Now       func() time.Time
+}
+
+// Notifier sends notifications (notify.Service).
+type Notifier interface {
+	Send(ctx context.Context, tx store.Conn, m notify.Message) error
 }
 
 // Service keeps survey campaigns.
@@ -135,12 +150,14 @@ type Service struct {
 	db     *store.DB
 	policy *policy.Registry
 	org    *org.Service
+	cals   *calendar.Registry
+	notify Notifier
 	now    func() time.Time
 }
 
 // New returns the campaign service.
 func New(o Options) *Service {
-	s := &Service{db: o.DB, policy: o.Policy, org: o.Org, now: o.Now}
+	s := &Service{db: o.DB, policy: o.Policy, org: o.Org, cals: o.Calendars, notify: o.Notify, now: o.Now}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -204,6 +221,12 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in CampaignInpu
 	if err != nil {
 		return nil, err
 	}
+	if in.Questionnaire != "" {
+		if _, ok := pack.Surveys.Questionnaire(in.Questionnaire); !ok {
+			return nil, apperr.Validation("questionnaire", i18n.T("政策包 %[1]s 没有问卷 %[2]q", "the pack %[1]s has no questionnaire %[2]q",
+				pack.Key, in.Questionnaire))
+		}
+	}
 	now := s.now()
 	var id store.ID
 	err = s.db.Tx(audit.WithActor(ctx, p.Actor()), func(tx store.Conn) error {
@@ -212,17 +235,17 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in CampaignInpu
 			return err
 		}
 		id, err = tx.InsertID(ctx, `INSERT INTO survey_campaigns (number, pack, pack_version, company_id, title, purpose,
-			scope_text, channel, starts_on, ends_on, households, status, penalties, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			scope_text, channel, starts_on, ends_on, households, status, penalties, questionnaire, created_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			number, pack.Key, pack.Version, co.ID, in.Title, in.Purpose, in.Scope, in.Channel, starts.String(), ends.String(),
-			in.Households, string(StatusPlanned), in.Penalties, store.NullID{ID: p.UserID, Valid: p.UserID != 0},
+			in.Households, string(StatusPlanned), in.Penalties, in.Questionnaire, store.NullID{ID: p.UserID, Valid: p.UserID != 0},
 			store.Micros(now), store.Micros(now))
 		if err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, now, "survey.create", "survey", id.String(), map[string]any{"number": number,
 			"company_id": co.ID, "pack": pack.Key, "title": in.Title, "channel": in.Channel, "starts_on": starts.String(),
-			"ends_on": ends.String(), "households": in.Households})
+			"ends_on": ends.String(), "households": in.Households, "questionnaire": in.Questionnaire})
 	})
 	if err != nil {
 		return nil, err
@@ -296,6 +319,17 @@ func (s *Service) UpdateCounts(ctx context.Context, p *auth.Principal, id store.
 			return apperr.Conflict("status", i18n.T("调查已关闭，不能修改数据", "the survey is closed; its counts cannot change"))
 		}
 		counts := Counts(in)
+		if c.Questionnaire != "" { // the counts follow the forms; only households change
+			for _, f := range []struct{ in, have int }{{in.Distributed, c.Distributed}, {in.Returned, c.Returned},
+				{in.Verified, c.Verified}, {in.Genuine, c.Genuine}, {in.Answered, c.Answered}, {in.Satisfied, c.Satisfied}} {
+				if f.in != 0 && f.in != f.have {
+					return apperr.Conflict("questionnaire", i18n.T("本调查按问卷统计，份数由调查表自动计算，只能修改入住总户数",
+						"the survey runs on forms: its counts follow the forms; only households can change"))
+				}
+			}
+			counts = c.Counts
+			counts.Households = in.Households
+		}
 		if counts.Households == 0 {
 			counts.Households = c.Households
 		}
@@ -354,8 +388,11 @@ func (s *Service) Close(ctx context.Context, p *auth.Principal, id store.ID, in 
 			planKeep.String(), id); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, now, "survey.close", "survey", id.String(), map[string]any{
-			"report_keep_until": report.String(), "forms_keep_until": forms.String(), "plan_keep_until": planKeep.String()})
+		if err := audit.Record(ctx, tx, now, "survey.close", "survey", id.String(), map[string]any{
+			"report_keep_until": report.String(), "forms_keep_until": forms.String(), "plan_keep_until": planKeep.String()}); err != nil {
+			return err
+		}
+		return s.schedulePlanning(ctx, tx, c.CompanyID) // SUR-001: the next survey's planning notice
 	})
 	if err != nil {
 		return nil, err
@@ -428,7 +465,7 @@ func visible(p *auth.Principal) (string, []any) {
 const columns = `s.id, s.number, s.pack, s.pack_version, s.company_id, s.title, s.purpose, s.scope_text, s.channel,
 	s.starts_on, s.ends_on, s.households, s.distributed, s.returned, s.verified, s.genuine, s.answered, s.satisfied,
 	s.status, s.penalties, s.improvement_plan, s.created_by, s.created_at, s.updated_at, s.closed_at,
-	s.report_keep_until, s.forms_keep_until, s.plan_keep_until`
+	s.report_keep_until, s.forms_keep_until, s.plan_keep_until, s.questionnaire`
 
 func (s *Service) load(ctx context.Context, c store.Conn, p *auth.Principal, id store.ID) (*Campaign, error) {
 	cond, args := visible(p)
@@ -447,7 +484,8 @@ func (s *Service) scan(sc store.Scanner) (*Campaign, error) {
 	var created, updated, closed int64
 	err := sc.Scan(&c.ID, &c.Number, &c.Pack, &c.PackVersion, &c.CompanyID, &c.Title, &c.Purpose, &c.Scope, &c.Channel,
 		&starts, &ends, &c.Households, &c.Distributed, &c.Returned, &c.Verified, &c.Genuine, &c.Answered, &c.Satisfied,
-		&status, &c.Penalties, &c.ImprovementPlan, &createdBy, &created, &updated, &closed, &report, &forms, &plan)
+		&status, &c.Penalties, &c.ImprovementPlan, &createdBy, &created, &updated, &closed, &report, &forms, &plan,
+		&c.Questionnaire)
 	if err != nil {
 		return nil, err
 	}

@@ -55,7 +55,7 @@ func TestCampaign(t *testing.T) {
 		ctx := context.Background()
 		clk := testkit.NewClock(at("2026-06-01 09:00"))
 		b := testkit.NewBase(t, db, clk)
-		svc := survey.New(survey.Options{DB: db, Policy: b.Packs, Org: b.Org, Now: clk.Now})
+		svc := survey.New(survey.Options{DB: db, Policy: b.Packs, Org: b.Org, Calendars: b.Calendars, Now: clk.Now})
 		root, err := b.Org.EnsureRoot(ctx, "集团")
 		if err != nil {
 			t.Fatal(err)

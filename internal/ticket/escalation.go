@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"kefu/internal/apperr"
-	"kefu/internal/auth"
 	"kefu/internal/i18n"
 	"kefu/internal/notify"
 	"kefu/internal/org"
@@ -51,7 +50,7 @@ func (s *Service) raise(ctx context.Context, tx store.Conn, r *row, sev *policy.
 	if len(sev.Notify) == 0 {
 		return target, nil
 	}
-	users, err := usersWithRoles(ctx, tx, target, sev.Notify)
+	users, err := org.UsersWithRoles(ctx, tx, target, sev.Notify)
 	if err != nil {
 		return 0, err
 	}
@@ -83,23 +82,6 @@ func nearestOfKind(ctx context.Context, c store.Conn, unit store.ID, kind org.Ki
 		return 0, false, nil //nolint:nilerr // no unit of that kind above: stay
 	}
 	return id, true, nil
-}
-
-// usersWithRoles are the active users holding any of the roles in the
-// unit's subtree.
-func usersWithRoles(ctx context.Context, c store.Conn, unit store.ID, roles []auth.Role) ([]store.ID, error) {
-	u, err := unitByID(ctx, c, unit)
-	if err != nil {
-		return nil, err
-	}
-	cond, args := org.Scope{Path: u.Path}.SQL("u.org_unit_id")
-	q := "SELECT DISTINCT u.id FROM users u JOIN user_roles r ON r.user_id = u.id WHERE u.active = ? AND " + cond +
-		" AND r.role IN (" + store.Placeholders(len(roles)) + ") ORDER BY u.id"
-	all := append([]any{true}, args...)
-	for _, r := range roles {
-		all = append(all, string(r))
-	}
-	return userIDs(ctx, c, q, all...)
 }
 
 // escalate raises the work order one level, never more (TKT-017): to the

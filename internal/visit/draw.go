@@ -17,9 +17,9 @@
 package visit
 
 import (
-	"hash/fnv"
-	"math/rand/v2"
 	"slices"
+
+	"kefu/internal/sample"
 )
 
 // Candidate is one completed item of a batch.
@@ -29,9 +29,7 @@ type Candidate struct {
 }
 
 // Quota is ceil(ratePct × population / 100) (VIS-016: rounding up).
-func Quota(ratePct, population int) int {
-	return (ratePct*population + 99) / 100
-}
+func Quota(ratePct, population int) int { return sample.Quota(ratePct, population) }
 
 // Draw returns the indexes (ascending) of the batch's candidates to visit:
 // every mandatory one, then others chosen at random with the seed until the
@@ -46,14 +44,10 @@ func Draw(ratePct, seen, drawn int, batch []Candidate, seed string) []int {
 			others = append(others, i)
 		}
 	}
-	need := Quota(ratePct, seen+len(batch)) - drawn - len(picked)
-	if need > 0 {
-		h := fnv.New64a()
-		h.Write([]byte(seed))
-		sum := h.Sum64()
-		r := rand.New(rand.NewPCG(sum, sum^0x9e3779b97f4a7c15))
-		r.Shuffle(len(others), func(i, j int) { others[i], others[j] = others[j], others[i] })
-		picked = append(picked, others[:min(need, len(others))]...)
+	if need := Quota(ratePct, seen+len(batch)) - drawn - len(picked); need > 0 {
+		for _, i := range sample.Pick(seed, len(others), need) {
+			picked = append(picked, others[i])
+		}
 	}
 	slices.Sort(picked)
 	return picked

@@ -27,6 +27,8 @@ type fixture struct {
 	tickets *ticket.Service
 	visits  *visit.Service
 	engine  *jobs.Engine
+	org     *org.Service
+	root    org.Unit
 	co      org.Unit
 	people  map[string]*auth.Principal
 }
@@ -58,6 +60,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.org, f.root = o, root
 	f.co = testkit.Unit(t, o, root.ID, org.Company, "幸福里物业", "property")
 	cs := testkit.Unit(t, o, f.co.ID, org.Department, "客服中心", "")
 	f.people["agent"] = testkit.User(t, db, cs, auth.RoleCSAgent)

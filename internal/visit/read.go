@@ -26,19 +26,24 @@ const visitColumns = `v.id, c.rule, c.pack, c.pack_version, c.ref_type, c.ref_id
 	c.customer_name, c.customer_phone, c.customer_address, (SELECT min(n.id) FROM visits n WHERE n.previous_id = v.id), c.severity,
 	c.mandatory, c.completed_at, v.round, v.previous_id, v.status, v.company_id, v.role, v.assignee_id, v.due_at, v.mode,
 	v.result, v.opinion, v.new_issue, v.reply_due_at, v.rectification, v.signature, v.phone_label, v.done_at, v.done_by,
-	v.reviewed_at, v.reviewed_by, v.review_opinion, v.created_at`
+	v.reviewed_at, v.reviewed_by, v.review_opinion, c.occasion_id,
+	(SELECT w.to_visit_id FROM visit_swaps w WHERE w.from_visit_id = v.id),
+	(SELECT w.from_visit_id FROM visit_swaps w WHERE w.to_visit_id = v.id),
+	coalesce((SELECT w.reason FROM visit_swaps w WHERE w.from_visit_id = v.id), ''),
+	v.issue_outcome, v.issue_response, v.answered_at, v.answered_by, v.created_at`
 
 func (s *Service) scan(sc store.Scanner) (*visitRow, error) {
 	var r visitRow
-	var customer, previous, next, assignee, doneBy, reviewedBy store.NullID
-	var completed, due, replyDue, done, reviewed, created int64
+	var customer, previous, next, assignee, doneBy, reviewedBy, occasion, swappedTo, swappedFrom, answeredBy store.NullID
+	var completed, due, replyDue, done, reviewed, answered, created int64
 	var signature string
 	var phone bool
 	err := sc.Scan(&r.ID, &r.Rule, &r.Pack, &r.packVersion, &r.RefType, &r.RefID, &r.RefNumber, &customer,
 		&r.Customer.Name, &r.Customer.Phone, &r.Customer.Address, &next, &r.Severity,
 		&r.Mandatory, &completed, &r.Round, &previous, &r.Status, &r.CompanyID, &r.Role, &assignee, &due, &r.Mode,
 		&r.Result, &r.Opinion, &r.NewIssue, &replyDue, &r.Rectification, &signature, &phone, &done, &doneBy,
-		&reviewed, &reviewedBy, &r.ReviewOpinion, &created)
+		&reviewed, &reviewedBy, &r.ReviewOpinion, &occasion, &swappedTo, &swappedFrom, &r.SwapReason,
+		&r.IssueOutcome, &r.IssueResponse, &answered, &answeredBy, &created)
 	if err != nil {
 		return nil, err
 	}
@@ -46,6 +51,9 @@ func (s *Service) scan(sc store.Scanner) (*visitRow, error) {
 		assignee.ID, doneBy.ID, reviewedBy.ID
 	r.CompletedAt, r.DueAt, r.CreatedAt = store.FromMicros(completed), store.FromMicros(due), store.FromMicros(created)
 	r.ReplyDueAt, r.DoneAt, r.ReviewedAt = instant(replyDue), instant(done), instant(reviewed)
+	r.OccasionID, r.SwappedTo, r.SwappedFrom = occasion.ID, swappedTo.ID, swappedFrom.ID
+	r.AnsweredAt, r.AnsweredBy = instant(answered), answeredBy.ID
+	r.IssueOpen = r.NewIssue != "" && r.AnsweredAt == nil // VIS-012
 	r.Signed = signature != ""
 	if phone {
 		r.PhoneLabel = PhoneLabel // VIS-008: stamped, never removed
@@ -108,8 +116,11 @@ type Filter struct {
 	Rule   string
 	Month  string // YYYY-MM of completion
 	Mine   bool   // open visits of my roles in my company, due first
-	Limit  int    // default 50, at most 500
-	Before store.ID
+	// IssuesOpen: visits whose new issue awaits its answer (VIS-012).
+	IssuesOpen bool
+	Occasion   store.ID // the visits of one occasion (VIS-006, VIS-007)
+	Limit      int      // default 50, at most 500
+	Before     store.ID
 }
 
 // List returns visits p may see: newest first, or for Mine the open ones of
@@ -141,6 +152,12 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]*Vis
 			return nil, apperr.Validation("month", i18n.T("须为年月（YYYY-MM）", "must be a month (YYYY-MM)"))
 		}
 		add("c.month = ?", f.Month)
+	}
+	if f.IssuesOpen {
+		add("v.new_issue <> '' AND v.answered_at = 0")
+	}
+	if f.Occasion != 0 {
+		add("c.occasion_id = ?", f.Occasion)
 	}
 	if f.Before != 0 {
 		add("v.id < ?", f.Before)

@@ -58,6 +58,9 @@ func (s *Service) Record(ctx context.Context, p *auth.Principal, id store.ID, in
 	if len(in.Signature) > 512<<10 {
 		return nil, apperr.Validation("signature", i18n.T("签名图片过大", "the signature image is too large"))
 	}
+	// A new issue of blanks is none: an issue raised counts toward the
+	// handling rate until it is answered (VIS-012).
+	in.NewIssue = strings.TrimSpace(in.NewIssue)
 	if in.Result != ResultSatisfied && in.Result != ResultDissatisfied {
 		return nil, apperr.Validation("result", i18n.T("请选择满意或不满意", "must be satisfied or dissatisfied"))
 	}
@@ -89,7 +92,7 @@ func (s *Service) Record(ctx context.Context, p *auth.Principal, id store.ID, in
 			signature = ""
 		}
 		var replyDue int64
-		if strings.TrimSpace(in.NewIssue) != "" {
+		if in.NewIssue != "" {
 			if in.ReplyDueAt == nil || !in.ReplyDueAt.After(now) {
 				return apperr.Validation("reply_due_at", i18n.T("新问题须约定答复时间（VIS-010）", "a new issue needs an appointed reply time (VIS-010)"))
 			}

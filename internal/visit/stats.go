@@ -28,12 +28,26 @@ type RuleStats struct {
 	VisitRate    float64 `json:"visit_rate"`
 	Satisfaction float64 `json:"satisfaction"`
 	RatePct      int     `json:"rate_pct"`
+	// IssuesRaised are the new issues raised in the visits (any round,
+	// VIS-010); IssuesAnswered those with an outcome and a response.
+	// HandlingRate is answered ÷ raised in % with two decimals (VIS-012; 100
+	// when none was raised: nothing waits), flagged when below the pack's
+	// HandlingTargetPct.
+	IssuesRaised      int     `json:"issues_raised"`
+	IssuesAnswered    int     `json:"issues_answered"`
+	HandlingRate      float64 `json:"handling_rate"`
+	HandlingTargetPct int     `json:"handling_target_pct"`
+	HandlingFlag      bool    `json:"handling_flag"`
+
+	occasion bool // a rule of occasions (VIS-006, VIS-007): quota by occasion
 }
 
 var monthRE = regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])$`)
 
 // Stats counts the visits of a month (YYYY-MM of completion; "" the
-// current one) by rule, over the companies p may see.
+// current one) by rule, over the companies p may see. The quota of an
+// occasion rule is the sum of its occasions' quotas, each drawn on its own
+// (VIS-006, VIS-007).
 func (s *Service) Stats(ctx context.Context, p *auth.Principal, month string) ([]RuleStats, error) {
 	if !p.Can(auth.PermVisitsRead) {
 		return nil, apperr.Forbidden(i18n.T("无权查看回访", "you may not read return visits"))
@@ -48,9 +62,11 @@ func (s *Service) Stats(ctx context.Context, p *auth.Principal, month string) ([
 	rows, err := store.QueryAll(ctx, s.db.Reader(), func(sc store.Scanner) (RuleStats, error) {
 		var r RuleStats
 		var version int
-		err := sc.Scan(&r.Pack, &version, &r.Rule, &r.Population, &r.Exempt, &r.Drawn, &r.Done, &r.SignedOff, &r.Satisfied, &r.FollowUps)
-		if _, rule, ok := s.rule(r.Pack, version, r.Rule); ok {
-			r.RatePct = rule.RatePct
+		err := sc.Scan(&r.Pack, &version, &r.Rule, &r.Population, &r.Exempt, &r.Drawn, &r.Done, &r.SignedOff, &r.Satisfied,
+			&r.FollowUps, &r.IssuesRaised, &r.IssuesAnswered)
+		r.HandlingTargetPct = 100 // VIS-012
+		if pack, rule, ok := s.rule(r.Pack, version, r.Rule); ok {
+			r.RatePct, r.HandlingTargetPct, r.occasion = rule.RatePct, pack.Visits.HandlingTargetPct, rule.IsOccasion()
 		}
 		return r, err
 	}, `SELECT c.pack, max(c.pack_version), c.rule,
@@ -59,22 +75,66 @@ func (s *Service) Stats(ctx context.Context, p *auth.Principal, month string) ([
 		sum(CASE WHEN v1.status IN ('done', 'signed_off') THEN 1 ELSE 0 END),
 		sum(CASE WHEN v1.status = 'signed_off' THEN 1 ELSE 0 END),
 		sum(CASE WHEN v1.status = 'signed_off' AND v1.result = 'satisfied' THEN 1 ELSE 0 END),
-		coalesce(sum((SELECT count(*) FROM visits f WHERE f.candidate_id = c.id AND f.round > 1)), 0)
-		FROM visit_candidates c LEFT JOIN visits v1 ON v1.candidate_id = c.id AND v1.round = 1
+		coalesce(sum((SELECT count(*) FROM visits f WHERE f.candidate_id = c.id AND f.round > 1)), 0),
+		coalesce(sum((SELECT count(*) FROM visits i WHERE i.candidate_id = c.id AND i.new_issue <> '')), 0),
+		coalesce(sum((SELECT count(*) FROM visits i WHERE i.candidate_id = c.id AND i.new_issue <> '' AND i.answered_at <> 0)), 0)
+		FROM visit_candidates c LEFT JOIN visits v1 ON v1.candidate_id = c.id AND v1.round = 1 AND v1.status <> 'cancelled'
 		WHERE c.month = ? AND `+cond+` GROUP BY c.pack, c.rule ORDER BY c.pack, c.rule`, append([]any{month}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	occasions, err := s.occasionQuotas(ctx, p, month)
 	if err != nil {
 		return nil, err
 	}
 	for i := range rows {
 		r := &rows[i]
-		r.Quota = Quota(r.RatePct, r.Population)
+		if r.occasion { // VIS-006, VIS-007: each occasion drawn on its own
+			q := occasions[[2]string{r.Pack, r.Rule}]
+			r.RatePct, r.Quota = q.rate, q.quota
+		} else {
+			r.Quota = Quota(r.RatePct, r.Population)
+		}
 		r.VisitRate = percent(r.SignedOff, r.Population)
 		r.Satisfaction = percent(r.Satisfied, r.SignedOff)
+		r.HandlingRate = 100
+		if r.IssuesRaised > 0 {
+			r.HandlingRate = percent(r.IssuesAnswered, r.IssuesRaised)
+		}
+		r.HandlingFlag = r.HandlingRate < float64(r.HandlingTargetPct) // VIS-012: flagged red
 	}
 	if rows == nil {
 		rows = []RuleStats{}
 	}
 	return rows, nil
+}
+
+// occasionQuota is the quota of an occasion rule's month: the sum of its
+// occasions' quotas, with the rate of the newest draw.
+type occasionQuota struct{ rate, quota int }
+
+// occasionQuotas sums, by pack and rule, the quotas of the month's
+// occasions p may see.
+func (s *Service) occasionQuotas(ctx context.Context, p *auth.Principal, month string) (map[[2]string]occasionQuota, error) {
+	cond, args := visible(p, "o.company_id")
+	out := map[[2]string]occasionQuota{}
+	rows, err := s.db.Reader().Query(ctx, `SELECT o.pack, o.rule, d.rate_pct, d.batch FROM visit_occasions o
+		JOIN visit_draws d ON d.id = o.draw_id WHERE o.month = ? AND `+cond+` ORDER BY o.id`, append([]any{month}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pack, rule string
+		var rate, population int
+		if err := rows.Scan(&pack, &rule, &rate, &population); err != nil {
+			return nil, err
+		}
+		q := out[[2]string{pack, rule}]
+		q.rate, q.quota = rate, q.quota+Quota(rate, population)
+		out[[2]string{pack, rule}] = q
+	}
+	return out, rows.Err()
 }
 
 // percent is a ÷ b in % rounded half-up to two decimals; 0 when b is 0.

@@ -1,6 +1,7 @@
 package visit
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -71,6 +72,21 @@ type Visit struct {
 	ReviewedAt    *time.Time `json:"reviewed_at,omitempty"`
 	ReviewedBy    store.ID   `json:"reviewed_by,omitempty"`
 	ReviewOpinion string     `json:"review_opinion,omitempty"`
+	// OccasionID is the occasion of a household's visit (ref_type
+	// occasion, VIS-006, VIS-007); RefID is then the household.
+	OccasionID store.ID `json:"occasion_id,omitempty"`
+	// SwappedTo is the visit that replaced this cancelled one, with the
+	// supervisor's reason; SwappedFrom the one this visit replaced (VIS-016).
+	SwappedTo   store.ID `json:"swapped_to,omitempty"`
+	SwappedFrom store.ID `json:"swapped_from,omitempty"`
+	SwapReason  string   `json:"swap_reason,omitempty"`
+	// IssueOpen: the new issue raised (VIS-010) awaits its answer; the
+	// answer is the outcome and the response given to the customer (VIS-012).
+	IssueOpen     bool       `json:"issue_open"`
+	IssueOutcome  string     `json:"issue_outcome,omitempty"`
+	IssueResponse string     `json:"issue_response,omitempty"`
+	AnsweredAt    *time.Time `json:"answered_at,omitempty"`
+	AnsweredBy    store.ID   `json:"answered_by,omitempty"`
 	CreatedAt     time.Time  `json:"created_at"`
 }
 
@@ -84,6 +100,8 @@ type Party struct {
 // Packs is what the service needs of the policy registry.
 type Packs interface {
 	Version(key string, v int) (*policy.Pack, bool)
+	// ForUnit is the pack of an org unit (an occasion's company, VIS-006).
+	ForUnit(ctx context.Context, unit store.ID) (*policy.Pack, error)
 }
 
 // Options build a Service.

@@ -1,8 +1,9 @@
 package web
 
 // The return-visit pages (回访, VIS): the list with its queues (this
-// file), the visit page with the record and sign-off forms (visits_show.go,
-// visits_act.go) and the month's figures (visits_stats.go). Handlers are a
+// file), the visit page with the record, sign-off, swap and answer forms
+// (visits_show.go, visits_act.go), the occasions (visits_occasions.go) and
+// the month's figures (visits_stats.go). Handlers are a
 // thin layer over internal/visit: the service and the policy pack decide
 // who records and who signs off, which rows the caller sees and what a
 // record needs; the pages only offer the actions the caller may take.
@@ -32,12 +33,19 @@ func (s *Server) visitRoutes() {
 	s.page("GET /visits/{id}", auth.PermVisitsRead, s.visitShow)
 	s.page("POST /visits/{id}/record", auth.PermVisitsAct, s.visitRecord)
 	s.page("POST /visits/{id}/review", auth.PermVisitsAct, s.visitReview)
+	s.page("POST /visits/{id}/swap", auth.PermVisitsAct, s.visitSwap)
+	s.page("POST /visits/{id}/answer", auth.PermVisitsAct, s.visitAnswer)
+	s.page("GET /visits/occasions", auth.PermVisitsRead, s.occasionsList)
+	s.page("GET /visits/occasions/new", auth.PermVisitsAct, s.occasionNew)
+	s.page("POST /visits/occasions", auth.PermVisitsAct, s.occasionCreate)
+	s.page("GET /visits/occasions/{id}", auth.PermVisitsRead, s.occasionShow)
 }
 
 // Queues of the list page.
 const (
 	visitTabMine    = "mine"    // open visits of my roles, due first
 	visitTabSignOff = "signoff" // recorded, for the pack's owner role
+	visitTabIssues  = "issues"  // new issues awaiting their answer (VIS-012)
 	visitTabAll     = "all"
 )
 
@@ -49,7 +57,8 @@ type visitRow struct {
 	ResultName, ResultClass, ModeTag string
 	Due                              *dueBadge
 	Today, Overdue                   bool
-	TicketLink                       bool // the number links to the work order
+	TicketLink                       bool   // the number links to the work order
+	OccasionLink                     string // the number links to the occasion
 	Action                           string
 }
 
@@ -65,6 +74,8 @@ type visitsData struct {
 	NextURL, FirstURL     string
 	StatsURL              string
 	ShowStatus, CanTicket bool
+	CanRegister           bool   // 登记回访事项: the owner role or a manager
+	Occasion              string // the occasion filtered on
 }
 
 // visitsList shows a queue with its filters; the mine tab lists every open
@@ -78,10 +89,13 @@ func (s *Server) visitsList(w http.ResponseWriter, rq *request) error {
 	if s.ownsVisits(p) {
 		tabs = append(tabs, visitTabSignOff)
 	}
-	tabs = append(tabs, visitTabAll)
+	tabs = append(tabs, visitTabIssues, visitTabAll)
 	tab := q.Get("tab")
 	if !slices.Contains(tabs, tab) {
-		tab = tabs[0] // mine for those who visit, else all
+		tab = visitTabAll
+		if tabs[0] == visitTabMine {
+			tab = visitTabMine // mine for those who visit, else all
+		}
 	}
 	form := newForm(q)
 	f := visit.Filter{Status: visit.Status(q.Get("status")), Rule: q.Get("rule"), Month: q.Get("month"), Limit: 50}
@@ -90,6 +104,15 @@ func (s *Server) visitsList(w http.ResponseWriter, rq *request) error {
 		f.Mine, f.Status, f.Limit = true, "", 200
 	case visitTabSignOff:
 		f.Status = visit.StatusDone
+	case visitTabIssues:
+		f.IssuesOpen = true
+	}
+	if v := q.Get("occasion"); v != "" {
+		id, err := store.ParseID(v)
+		if err != nil {
+			form.Errors["occasion"] = label("vis.bad_cursor").In(l)
+		}
+		f.Occasion = id
 	}
 	if f.Month != "" {
 		if _, err := time.Parse("2006-01", f.Month); err != nil {
@@ -104,7 +127,7 @@ func (s *Server) visitsList(w http.ResponseWriter, rq *request) error {
 		f.Before = id
 	}
 	d := visitsData{Tab: tab, ShowStatus: tab == visitTabAll, CanTicket: s.tickets != nil && p.Can(auth.PermTicketsRead),
-		Empty: label("vis.none").In(l), StatsURL: "/visits/stats"}
+		Empty: label("vis.none").In(l), StatsURL: "/visits/stats", CanRegister: s.mayRegister(rq), Occasion: q.Get("occasion")}
 	if f.Month != "" {
 		d.StatsURL += "?month=" + url.QueryEscape(f.Month)
 	}
@@ -140,6 +163,8 @@ func (s *Server) visitsList(w http.ResponseWriter, rq *request) error {
 		d.Summary = label("vis.summary", len(items), today, overdue).In(l)
 	case visitTabSignOff:
 		d.Hint, d.Empty = label("vis.signoff_hint").In(l), label("vis.none_signoff").In(l)
+	case visitTabIssues:
+		d.Hint, d.Empty = label("vis.issues_hint").In(l), label("vis.none_issues").In(l)
 	}
 	if tab != visitTabMine && len(items) == f.Limit {
 		nq := cloneValues(q)
@@ -166,7 +191,7 @@ func (s *Server) visitRow(rq *request, v *visit.Visit, now time.Time) visitRow {
 	r := visitRow{V: v, RuleName: s.visitRuleName(v.Pack, v.Rule, l), SeverityName: s.visitSeverity(v, l), RoleName: roleName(auth.Role(v.Role), l),
 		StatusName: visitStatusName(v.Status, l), StatusClass: visitStatusClass(v.Status),
 		Due: visitDue(v, now, l), TicketLink: v.RefType == "ticket" && s.tickets != nil && rq.P.Can(auth.PermTicketsRead),
-		Action: label("vis.view").In(l)}
+		OccasionLink: occasionLink(v), Action: label("vis.view").In(l)}
 	if v.Result != "" {
 		r.ResultName, r.ResultClass = visitResultName(v.Result, l), visitResultClass(v.Result)
 	}
@@ -182,6 +207,9 @@ func (s *Server) visitRow(rq *request, v *visit.Visit, now time.Time) visitRow {
 	}
 	if v.Status == visit.StatusDone && s.ownsVisit(rq.P, v) {
 		r.Action = label("vis.sign").In(l)
+	}
+	if v.IssueOpen && (s.ownsVisit(rq.P, v) || slices.Contains(rq.P.Roles, auth.Role(v.Role)) && rq.P.Can(auth.PermVisitsAct)) {
+		r.Action = label("vis.answer").In(l)
 	}
 	return r
 }

@@ -111,6 +111,61 @@ func (s *Server) visitReview(w http.ResponseWriter, rq *request) error {
 	return nil
 }
 
+// visitSwap is the owner role's swap of the drawn item with a reason
+// (VIS-016); it shows the replacement's visit.
+func (s *Server) visitSwap(w http.ResponseWriter, rq *request) error {
+	id, f, err := postForm(rq)
+	if err != nil {
+		return err
+	}
+	in := visit.SwapInput{Reason: f.text("reason"), CandidateID: f.id("candidate_id")}
+	v, err := s.visits.Swap(rq.Context(), rq.P, id, in)
+	if err != nil {
+		fields := []string{"reason", "candidate_id"}
+		if !failOn(f, err, rq.Lang, fields) {
+			return err
+		}
+		vv, verr := s.visitView(rq, id, "swap", f)
+		if verr != nil {
+			return verr
+		}
+		if !vv.CanSwap {
+			vv.Alert = visitFirstMessage(f, fields)
+		}
+		s.renderVisit(w, rq, statusOf(err), vv)
+		return nil
+	}
+	s.seeOther(w, rq.Request, "/visits/"+v.SwappedTo.String(), "visit_swapped")
+	return nil
+}
+
+// visitAnswer records the outcome of the visit's new issue and the
+// response to the customer (VIS-012).
+func (s *Server) visitAnswer(w http.ResponseWriter, rq *request) error {
+	id, f, err := postForm(rq)
+	if err != nil {
+		return err
+	}
+	in := visit.AnswerInput{Outcome: f.text("outcome"), Response: f.text("response")}
+	if _, err = s.visits.Answer(rq.Context(), rq.P, id, in); err != nil {
+		fields := []string{"outcome", "response"}
+		if !failOn(f, err, rq.Lang, fields) {
+			return err
+		}
+		vv, verr := s.visitView(rq, id, "answer", f)
+		if verr != nil {
+			return verr
+		}
+		if !vv.CanAnswer {
+			vv.Alert = visitFirstMessage(f, fields)
+		}
+		s.renderVisit(w, rq, statusOf(err), vv)
+		return nil
+	}
+	s.seeOther(w, rq.Request, "/visits/"+id.String(), "visit_answered")
+	return nil
+}
+
 // modesMessage names the modes of the round in words (the service lists
 // their keys).
 func modesMessage(v *visitView, l i18n.Locale) string {

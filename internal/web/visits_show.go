@@ -34,11 +34,22 @@ type visitView struct {
 	Modes                    []option // the modes of this round (VIS-010)
 	CanRecord, CanReview     bool
 	NotYours, ReviewWaits    string
-	Failed                   string // the form that was sent and refused: record or review
+	Failed                   string // the form that was sent and refused: record, review, swap or answer
 	Form                     *Form  // its values and errors
 	Record, Review           *Form  // the forms as shown
 	Alert                    string // a refusal whose form is no longer offered
 	InPerson, Dissatisfied   bool   // the values chosen on the record form
+	OccasionLink             string // the occasion of a household's visit (VIS-006, VIS-007)
+	// The swap (VIS-016): for the owner role on an open, not mandatory
+	// first round, with the items it may be swapped for.
+	CanSwap      bool
+	Replacements []option
+	Swap         *Form
+	// The answer to the new issue (VIS-012): for the visit's role or the
+	// owner role while it waits; who answered, once answered.
+	CanAnswer              bool
+	Answer                 *Form
+	AnsweredAt, AnsweredBy string
 }
 
 // F returns the form of an action: the refused one as sent, else empty.
@@ -131,7 +142,21 @@ func (s *Server) visitView(rq *request, id store.ID, failed string, f *Form) (*v
 			vv.ReviewWaits = label("vis.review_waits", roleName(auth.Role(v.OwnerRole), l)).In(l)
 		}
 	}
-	vv.Record, vv.Review = vv.F("record"), vv.F("review")
+	vv.OccasionLink = occasionLink(v)
+	if v.Status == visit.StatusOpen && v.Round == 1 && !v.Mandatory && s.ownsVisit(p, v) {
+		if reps, err := s.visits.Replacements(ctx, p, v.ID, 200); err == nil {
+			vv.CanSwap = true
+			for _, r := range reps {
+				vv.Replacements = append(vv.Replacements, option{r.CandidateID.String(),
+					r.RefNumber + " · " + r.Customer + " · " + exact(r.CompletedAt)})
+			}
+		}
+	}
+	vv.CanAnswer = v.IssueOpen && (s.ownsVisit(p, v) || s.mayVisit(rq, v))
+	if v.AnsweredAt != nil {
+		vv.AnsweredAt, vv.AnsweredBy = exact(*v.AnsweredAt), s.userName(ctx, users, v.AnsweredBy, l)
+	}
+	vv.Record, vv.Review, vv.Swap, vv.Answer = vv.F("record"), vv.F("review"), vv.F("swap"), vv.F("answer")
 	if failed != "record" && len(v.Modes) > 0 {
 		vv.Record.Values.Set("mode", v.Modes[0]) // the first mode of the round, chosen
 	}

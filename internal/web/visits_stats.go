@@ -17,6 +17,8 @@ type statsRow struct {
 	VisitRate, Satisfaction string // "50.00%"
 	Short                   bool   // signed off below the quota: the visit rate in red
 	ShortTitle              string
+	Handling                string // "92.86%", "—" when no issue was raised (VIS-012)
+	HandlingTitle           string // below the target: why it is red
 	ListURL                 string // the month's visits of the rule
 }
 
@@ -26,8 +28,8 @@ type statsData struct {
 	Rows              []statsRow
 }
 
-// visitStats shows a month's figures by rule (VIS-009, VIS-016), the
-// current month by default.
+// visitStats shows a month's figures by rule (VIS-009, VIS-012, VIS-016),
+// the current month by default.
 func (s *Server) visitStats(w http.ResponseWriter, rq *request) error {
 	l := rq.Lang
 	month := strings.TrimSpace(rq.URL.Query().Get("month"))
@@ -53,6 +55,13 @@ func (s *Server) visitStats(w http.ResponseWriter, rq *request) error {
 		}
 		if row.Short {
 			row.ShortTitle = label("vis.st.short", r.SignedOff, r.Quota).In(l)
+		}
+		row.Handling = "—"
+		if r.IssuesRaised > 0 {
+			row.Handling = fmt.Sprintf("%.2f%%", r.HandlingRate)
+		}
+		if r.HandlingFlag {
+			row.HandlingTitle = label("vis.st.handling_short", r.IssuesAnswered, r.IssuesRaised, r.HandlingTargetPct).In(l)
 		}
 		d.Rows = append(d.Rows, row)
 	}

@@ -1,0 +1,200 @@
+package survey
+
+// The report as an .xlsx workbook (RPT-004): a summary sheet with the
+// rates against the targets and the deducted satisfaction, a sheet per
+// question's answers, and the forms one per row.
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"kefu/internal/auth"
+	"kefu/internal/store"
+)
+
+// Sheet names of the workbook.
+const (
+	sheetSummary   = "汇总"
+	sheetQuestions = "分项统计"
+	sheetForms     = "调查表明细"
+)
+
+// ExportReport writes the report of a campaign p may see as an .xlsx
+// workbook.
+func (s *Service) ExportReport(ctx context.Context, p *auth.Principal, id store.ID, w io.Writer) error {
+	r, err := s.Report(ctx, p, id)
+	if err != nil {
+		return err
+	}
+	x := excelize.NewFile()
+	defer x.Close()
+	if err := x.SetSheetName("Sheet1", sheetSummary); err != nil {
+		return err
+	}
+	if err := summarySheet(x, r); err != nil {
+		return err
+	}
+	if r.Campaign.Questionnaire != "" {
+		if err := questionSheet(x, r); err != nil {
+			return err
+		}
+		if err := s.formSheet(ctx, x, p, r); err != nil {
+			return err
+		}
+	}
+	return x.Write(w)
+}
+
+func yes(b bool) string {
+	if b {
+		return "达标"
+	}
+	return "未达标"
+}
+
+// rows writes rows from A1 down.
+func rows(x *excelize.File, sheet string, rs [][]any) error {
+	for i, row := range rs {
+		if err := x.SetSheetRow(sheet, fmt.Sprintf("A%d", i+1), &row); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func summarySheet(x *excelize.File, r *Report) error {
+	c, t := r.Campaign, r.Targets
+	rs := [][]any{
+		{"满意度调查报告", c.Number, c.Title},
+		{"调查时间", c.StartsOn.String() + " 至 " + c.EndsOn.String(), ""},
+		{"项目", "数值", "要求", "结论"},
+		{"入住总户数", c.Households},
+		{"发放份数", c.Distributed},
+		{"回收份数", c.Returned},
+		{"核实份数", c.Verified, fmt.Sprintf("≥ %d（回收份数的 %d%%，向上取整）", r.VerificationQuota, t.VerificationPct)},
+		{"核实属实份数", c.Genuine},
+		{"有效答卷数", c.Answered},
+		{"满意份数", c.Satisfied},
+	}
+	if res := c.Result; res != nil {
+		rs = append(rs,
+			[]any{"发放率 %", res.DistributionRate, fmt.Sprintf("≥ %d%%", t.DistributionPct), yes(res.Meets.Distribution)},
+			[]any{"回收率 %", res.ReturnRate, fmt.Sprintf("≥ %d%%", t.ReturnPct), yes(res.Meets.Return)},
+			[]any{"核实率 %", res.VerificationRate, fmt.Sprintf("≥ %d%%", t.VerificationPct), yes(res.Meets.Verification)},
+			[]any{"真实率 %", res.AuthenticityRate, fmt.Sprintf("≥ %d%%", t.AuthenticityPct), yes(res.Meets.Authenticity)},
+			[]any{"原始满意率 %", res.RawSatisfaction},
+			[]any{"回收率不足扣减（百分点）", res.Deduction, fmt.Sprintf("每低 1 个百分点扣 %d 个百分点", t.DeductionPer)},
+			[]any{"满意率 %", res.Satisfaction},
+		)
+	} else {
+		rs = append(rs, []any{"统计", "数据不足，尚不能计算各项比率"})
+	}
+	if c.ImprovementPlan != "" {
+		rs = append(rs, []any{"服务改进方案", c.ImprovementPlan})
+	}
+	for _, f := range r.Fake {
+		rs = append(rs, []any{"虚假调查表", f.Number, f.Household, f.Note})
+	}
+	if err := rows(x, sheetSummary, rs); err != nil {
+		return err
+	}
+	return x.SetColWidth(sheetSummary, "A", "D", 24)
+}
+
+func questionSheet(x *excelize.File, r *Report) error {
+	if _, err := x.NewSheet(sheetQuestions); err != nil {
+		return err
+	}
+	rs := [][]any{{"问题", "作答数", "满意数", "满意率 %", "目标 %", "结论", "平均分", "各选项（份数）"}}
+	for _, q := range r.Questions {
+		if q.Kind == "text" {
+			rs = append(rs, []any{q.Text.ZH, q.Answered, "", "", "", "", "", fmt.Sprintf("%d 条意见", len(q.Comments))})
+			continue
+		}
+		row := []any{q.Text.ZH, q.Answered, q.Satisfied, "", "", "", ""}
+		if q.Rate != nil {
+			row[3] = *q.Rate
+		}
+		if q.Meets != nil {
+			row[4], row[5] = q.Target, yes(*q.Meets)
+		}
+		if q.MeanScore != nil {
+			row[6] = *q.MeanScore
+		}
+		for _, o := range q.Options {
+			row = append(row, fmt.Sprintf("%s %d", o.Name.ZH, o.Count))
+		}
+		rs = append(rs, row)
+	}
+	for _, q := range r.Questions {
+		for _, cm := range q.Comments {
+			rs = append(rs, []any{q.Text.ZH, cm})
+		}
+	}
+	if err := rows(x, sheetQuestions, rs); err != nil {
+		return err
+	}
+	return x.SetColWidth(sheetQuestions, "A", "A", 30)
+}
+
+func (s *Service) formSheet(ctx context.Context, x *excelize.File, p *auth.Principal, r *Report) error {
+	if _, err := x.NewSheet(sheetForms); err != nil {
+		return err
+	}
+	sh, err := s.SheetOf(r.Campaign)
+	if err != nil {
+		return err
+	}
+	head := []any{"编号", "房号", "状态", "方式", "回收时间", "满意", "平均分", "核实"}
+	for _, q := range sh.Questions {
+		head = append(head, q.Text.ZH)
+	}
+	rs := [][]any{head}
+	after := 0
+	for {
+		forms, err := s.Forms(ctx, p, r.Campaign.ID, FormFilter{After: after, Limit: MaxIssue})
+		if err != nil {
+			return err
+		}
+		for _, f := range forms {
+			row := []any{f.Number, f.Household, formStatusZH[f.Status], channelZH[f.Channel], "", "", "", verifyZH[f.VerifyResult]}
+			if f.AnsweredAt != nil {
+				row[4] = f.AnsweredAt.In(store.Zone).Format(time.DateTime)
+				row[5] = map[bool]string{true: "是", false: "否"}[f.Satisfied]
+			}
+			if f.Score != nil {
+				row[6] = *f.Score
+			}
+			for _, q := range sh.Questions {
+				row = append(row, answerLabel(q, f.Answers[q.Key]))
+			}
+			rs = append(rs, row)
+		}
+		if len(forms) < MaxIssue {
+			break
+		}
+		after = forms[len(forms)-1].Serial
+	}
+	return rows(x, sheetForms, rs)
+}
+
+// answerLabel is an answer as the form shows it: the option's name.
+func answerLabel(q SheetQuestion, v string) string {
+	for _, o := range q.Options {
+		if o.Key == v {
+			return o.Name.ZH
+		}
+	}
+	return v
+}
+
+var (
+	formStatusZH = map[FormStatus]string{FormIssued: "已发放", FormReturned: "已回收"}
+	channelZH    = map[string]string{AnswerPhone: "电话调查", AnswerFaceToFace: "当面（屏幕签名）", AnswerPaper: "纸质表",
+		AnswerLink: "客户链接", "": ""}
+	verifyZH = map[string]string{VerifyGenuine: "属实", VerifyFake: "虚假", "": ""}
+)
