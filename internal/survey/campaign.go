@@ -77,7 +77,9 @@ type Campaign struct {
 	ImprovementPlan string `json:"improvement_plan"` // SUR-011
 	// Result: the statistics under the pack's survey rules, once the counts
 	// allow them (nil while a base is still zero).
-	Result    *Result    `json:"result"`
+	Result *Result `json:"result"`
+	// Live: the figures as far as the counts allow, while it runs.
+	Live      Live       `json:"live"`
 	CreatedBy store.ID   `json:"created_by,omitempty"`
 	CreatedAt time.Time  `json:"created_at"`
 	UpdatedAt time.Time  `json:"updated_at"`
@@ -498,9 +500,11 @@ func (s *Service) scan(sc store.Scanner) (*Campaign, error) {
 		c.ClosedAt = &t
 	}
 	c.ReportKeepUntil, c.FormsKeepUntil, c.PlanKeepUntil = optDate(report), optDate(forms), optDate(plan)
-	if res, err := Compute(s.rules(c.Pack, c.PackVersion), c.computeInput()); err == nil {
+	rules := s.rules(c.Pack, c.PackVersion)
+	if res, err := Compute(rules, c.computeInput()); err == nil {
 		c.Result = &res
 	}
+	c.Live = LiveFigures(rules, c.Counts)
 	return &c, nil
 }
 
@@ -514,6 +518,9 @@ func optDate(v string) *calendar.Date {
 	}
 	return &d
 }
+
+// Rules are the survey rules a campaign is held to: its pack version's.
+func (s *Service) Rules(c *Campaign) policy.SurveyRules { return s.rules(c.Pack, c.PackVersion) }
 
 // rules are the survey rules of the pack version the campaign was created
 // under, else of the pack's latest version, else the defaults.

@@ -11,6 +11,7 @@ import (
 	"kefu/internal/apperr"
 	"kefu/internal/i18n"
 	"kefu/internal/policy"
+	"kefu/internal/sample"
 )
 
 // ComputeInput are the counts of one survey campaign
@@ -123,19 +124,7 @@ func Compute(rules policy.SurveyRules, in ComputeInput) (Result, error) {
 	auth := percent(in.Genuine, in.Verified)
 	raw := percent(in.Satisfied, in.Answered)
 
-	// SUR-007: each percentage point of return rate below the target takes
-	// DeductionPerPoint points off; fractions count proportionally unless
-	// the pack counts whole points only.
-	deduction := new(big.Rat)
-	if short := new(big.Rat).Sub(whole(rules.ReturnPct), ret); short.Sign() > 0 {
-		if rules.DeductionFractions == policy.DeductWholePoints {
-			short.SetInt(new(big.Int).Quo(short.Num(), short.Denom())) // floor, short > 0
-		}
-		deduction.Mul(short, whole(rules.DeductionPerPoint))
-		if deduction.Cmp(raw) > 0 {
-			deduction.Set(raw) // the rate does not go below zero
-		}
-	}
+	deduction := deductionOf(rules, ret, raw)
 	reported := new(big.Rat).Sub(raw, deduction)
 
 	return Result{
@@ -153,6 +142,89 @@ func Compute(rules policy.SurveyRules, in ComputeInput) (Result, error) {
 			Authenticity: auth.Cmp(whole(rules.AuthenticityPct)) >= 0,
 		},
 	}, nil
+}
+
+// deductionOf is SUR-007: each percentage point of return rate below the
+// target takes DeductionPerPoint points off; fractions count
+// proportionally unless the pack counts whole points only; never more
+// than the raw rate.
+func deductionOf(rules policy.SurveyRules, ret, raw *big.Rat) *big.Rat {
+	deduction := new(big.Rat)
+	if short := new(big.Rat).Sub(whole(rules.ReturnPct), ret); short.Sign() > 0 {
+		if rules.DeductionFractions == policy.DeductWholePoints {
+			short.SetInt(new(big.Int).Quo(short.Num(), short.Denom())) // floor, short > 0
+		}
+		deduction.Mul(short, whole(rules.DeductionPerPoint))
+		if deduction.Cmp(raw) > 0 {
+			deduction.Set(raw) // the rate does not go below zero
+		}
+	}
+	return deduction
+}
+
+// Live are a campaign's figures as far as its counts allow, while it
+// runs: each rate once its base is above zero, the deduction and the
+// reported satisfaction once forms have been distributed and answered
+// (neither depends on the verification). Rounded and compared as Compute.
+type Live struct {
+	DistributionRate *float64 `json:"distribution_rate"`
+	ReturnRate       *float64 `json:"return_rate"`
+	VerificationRate *float64 `json:"verification_rate"`
+	AuthenticityRate *float64 `json:"authenticity_rate"`
+	RawSatisfaction  *float64 `json:"raw_satisfaction"`
+	Deduction        *float64 `json:"deduction"`
+	Satisfaction     *float64 `json:"satisfaction"`
+	// VerificationQuota: forms to verify, ceil(verification_pct × returned).
+	VerificationQuota int       `json:"verification_quota"`
+	Meets             LiveMeets `json:"meets"`
+}
+
+// LiveMeets says which targets the live figures meet; nil while unknown.
+// Verification is met by verifying the quota of forms (SUR-006);
+// Satisfaction holds the reported rate against monthly_target_pct (SUR-010).
+type LiveMeets struct {
+	Distribution *bool `json:"distribution"`
+	Return       *bool `json:"return"`
+	Verification *bool `json:"verification"`
+	Authenticity *bool `json:"authenticity"`
+	Satisfaction *bool `json:"satisfaction"`
+}
+
+// LiveFigures works out the live figures of counts under the rules.
+func LiveFigures(rules policy.SurveyRules, c Counts) Live {
+	var l Live
+	rate := func(part, base, target int) (*big.Rat, *float64, *bool) {
+		if base <= 0 {
+			return nil, nil, nil
+		}
+		r := percent(part, base)
+		v := round2(r)
+		if target <= 0 {
+			return r, &v, nil
+		}
+		m := r.Cmp(whole(target)) >= 0
+		return r, &v, &m
+	}
+	_, l.DistributionRate, l.Meets.Distribution = rate(c.Distributed, c.Households, rules.DistributionPct)
+	ret, retV, retM := rate(c.Returned, c.Distributed, rules.ReturnPct)
+	l.ReturnRate, l.Meets.Return = retV, retM
+	_, l.VerificationRate, _ = rate(c.Verified, c.Returned, 0)
+	_, l.AuthenticityRate, l.Meets.Authenticity = rate(c.Genuine, c.Verified, rules.AuthenticityPct)
+	raw, rawV, _ := rate(c.Satisfied, c.Answered, 0)
+	l.RawSatisfaction = rawV
+	if c.Returned > 0 {
+		l.VerificationQuota = sample.Quota(rules.VerificationPct, c.Returned) // SUR-006
+		m := c.Verified >= l.VerificationQuota
+		l.Meets.Verification = &m
+	}
+	if ret != nil && raw != nil {
+		d := deductionOf(rules, ret, raw)
+		reported := new(big.Rat).Sub(raw, d)
+		dv, sv := round2(d), round2(reported)
+		m := reported.Cmp(whole(rules.MonthlyTargetPct)) >= 0
+		l.Deduction, l.Satisfaction, l.Meets.Satisfaction = &dv, &sv, &m
+	}
+	return l
 }
 
 var hundred = big.NewInt(100)

@@ -45,6 +45,13 @@ type Targets struct {
 	Deduction        string `json:"deduction_fractions"`
 }
 
+// TargetsOf are the targets of a pack's survey rules.
+func TargetsOf(r policy.SurveyRules) Targets {
+	return Targets{DistributionPct: r.DistributionPct, ReturnPct: r.ReturnPct, VerificationPct: r.VerificationPct,
+		AuthenticityPct: r.AuthenticityPct, ItemTargetPct: r.ItemTargetPct, MonthlyTargetPct: r.MonthlyTargetPct,
+		DeductionPer: r.DeductionPerPoint, Deduction: r.DeductionFractions}
+}
+
 // QuestionStats are the answers of one question over the valid forms
 // (returned, not fake).
 type QuestionStats struct {
@@ -92,10 +99,7 @@ func (s *Service) Report(ctx context.Context, p *auth.Principal, id store.ID) (*
 		return nil, err
 	}
 	rules := s.rules(c.Pack, c.PackVersion)
-	r := &Report{Campaign: c, VerificationQuota: sample.Quota(rules.VerificationPct, c.Returned), Targets: Targets{
-		DistributionPct: rules.DistributionPct, ReturnPct: rules.ReturnPct, VerificationPct: rules.VerificationPct,
-		AuthenticityPct: rules.AuthenticityPct, ItemTargetPct: rules.ItemTargetPct, MonthlyTargetPct: rules.MonthlyTargetPct,
-		DeductionPer: rules.DeductionPerPoint, Deduction: rules.DeductionFractions}}
+	r := &Report{Campaign: c, VerificationQuota: sample.Quota(rules.VerificationPct, c.Returned), Targets: TargetsOf(rules)}
 	if c.Questionnaire == "" {
 		return r, nil
 	}

@@ -26,7 +26,7 @@ var navSections = []struct {
 		{"customers", "/customers", auth.PermCustomersRead},
 		{"processes", "/processes", auth.PermProcessesRead},
 		{"visits", "/visits", auth.PermVisitsRead},
-		{"surveys", "", auth.PermSurveysRead},
+		{"surveys", "/surveys", auth.PermSurveysRead},
 		{"sampling", "", auth.PermSamplingRead},
 		{"inspections", "", auth.PermInspectionsRead},
 		{"merits", "", auth.PermMeritsRead},

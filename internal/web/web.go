@@ -9,7 +9,7 @@
 // (navigation), forms.go (form values and field errors), and one file per
 // page group: session.go, home.go, users.go, orgunits.go, audit.go,
 // calendars*.go, tickets*.go, clusters.go, policy.go, webhooks.go, customers*.go,
-// processes*.go, visits*.go.
+// processes*.go, visits*.go, surveys*.go.
 package web
 
 import (
@@ -32,6 +32,7 @@ import (
 	"kefu/internal/process"
 	"kefu/internal/services"
 	"kefu/internal/store"
+	"kefu/internal/survey"
 	"kefu/internal/ticket"
 	"kefu/internal/visit"
 )
@@ -56,7 +57,10 @@ type Server struct {
 	processes *process.Service
 	// visits serves the return-visit pages (visits*.go); nil without
 	// policy packs: none mounted.
-	visits  *visit.Service
+	visits *visit.Service
+	// surveys serves the satisfaction-survey pages (surveys*.go) and the
+	// customer's page /s/{token}; nil without policy packs: none mounted.
+	surveys *survey.Service
 	log     *slog.Logger
 	version string
 	now     func() time.Time
@@ -78,6 +82,7 @@ func New(o services.Set) *Server {
 		s.customers, s.imports, s.docs = o.Customers, o.Imports, o.Documents
 		s.processes = o.Processes
 		s.visits = o.Visits
+		s.surveys = o.Surveys
 	}
 	s.spool = &importSpool{files: map[string]spooled{}}
 	s.assets = loadAssets()
@@ -168,6 +173,7 @@ func (s *Server) routes() {
 	s.customerRoutes()
 	s.processRoutes()
 	s.visitRoutes()
+	s.surveyRoutes()
 	if s.notify != nil {
 		s.page("GET /notifications", "", s.notificationsPage)
 		s.page("POST /notifications/read-all", "", s.notificationsReadAll)
