@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"kefu/internal/app"
@@ -150,6 +152,52 @@ func newBrowser(t *testing.T, ctx context.Context) context.Context {
 	return tab
 }
 
+// phoneTab opens a tab at phone width (390×844, touch) in a browser
+// context of its own: no cookies, so nobody is signed in.
+func phoneTab(t *testing.T, browser context.Context) context.Context {
+	t.Helper()
+	tab, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	if err := chromedp.Do(tab, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)); err != nil {
+		t.Fatalf("phone tab: %v", err)
+	}
+	return tab
+}
+
+// fetch GETs url over net/http with the cookies the tab's browser holds
+// for it (the session: a download the browser would save, say), redirects
+// not followed, and returns the response with its body read.
+func fetch(t *testing.T, tab context.Context, url string) (*http.Response, []byte) {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(tab, 20*time.Second)
+	defer cancel()
+	cookies, err := chromedp.Run(sctx, func(ctx context.Context, tg *chromedp.Target) ([]*network.Cookie, error) {
+		res, err := cdp.Call(ctx, tg, network.GetCookies, network.GetCookiesParams{URLs: []string{url}})
+		return res.Cookies, err
+	})
+	if err != nil {
+		t.Fatalf("cookies for %s: %v", url, err)
+	}
+	req, err := http.NewRequestWithContext(sctx, http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cookies {
+		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	return res, body
+}
+
 // do runs browser steps, failing the test with the step's name. Each call
 // gets its own deadline (waits poll until then; nothing sleeps), so a hang
 // fails fast and says where. The tab must have been started already.
@@ -177,6 +225,18 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 	return s
 }
 
+// evaluate returns the value of a JavaScript expression on the page.
+func evaluate[T any](t *testing.T, ctx context.Context, js string) T {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(sctx, chromedp.Evaluate[T](js))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", js, err)
+	}
+	return v
+}
+
 func value(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
 	s, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(sel)))
@@ -199,7 +259,19 @@ func wantText(t *testing.T, ctx context.Context, sel string, want ...string) {
 // shot saves a full-page PNG screenshot as screenshots/<name>.png.
 func shot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	saveShot(t, ctx, name, chromedp.FullScreenshot(100))
+}
+
+// shotView saves what the viewport shows (a phone's first screen, say) as
+// screenshots/<name>.png.
+func shotView(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	saveShot(t, ctx, name, chromedp.CaptureScreenshot())
+}
+
+func saveShot(t *testing.T, ctx context.Context, name string, capture chromedp.Action[[]byte]) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, capture)
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}

@@ -188,24 +188,10 @@ func (s *Service) answer(ctx, actx context.Context, p *auth.Principal, id, formI
 	now := s.now()
 	var c *Campaign
 	err := s.db.Tx(actx, func(tx store.Conn) error {
+		var f *Form
 		var err error
-		if p != nil {
-			c, err = s.load(ctx, tx, p, id)
-		} else {
-			c, err = s.loadAny(ctx, tx, id)
-		}
-		if err != nil {
+		if c, f, err = s.openForm(ctx, tx, p, id, formID, FormIssued); err != nil {
 			return err
-		}
-		if err := openForForms(c); err != nil {
-			return err
-		}
-		f, err := loadForm(ctx, tx, c, formID)
-		if err != nil {
-			return err
-		}
-		if f.Status != FormIssued {
-			return apperr.Conflict("status", i18n.T("调查表 %s 已回收", "form %s has already been returned", f.Number))
 		}
 		rules, q, err := s.questionnaire(c)
 		if err != nil {

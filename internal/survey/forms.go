@@ -146,11 +146,8 @@ func (s *Service) Issue(ctx context.Context, p *auth.Principal, id store.ID, in 
 	now := s.now()
 	var ids []store.ID
 	err := s.db.Tx(audit.WithActor(ctx, p.Actor()), func(tx store.Conn) error {
-		c, err := s.load(ctx, tx, p, id)
+		c, err := s.openCampaign(ctx, tx, p, id)
 		if err != nil {
-			return err
-		}
-		if err := openForForms(c); err != nil {
 			return err
 		}
 		if c.Distributed+len(in.Households) > c.Households {
@@ -197,6 +194,42 @@ func (s *Service) Issue(ctx context.Context, p *auth.Principal, id store.ID, in 
 		return nil, err
 	}
 	return s.Forms(ctx, p, id, FormFilter{After: 0, Limit: MaxIssue, ids: ids})
+}
+
+// openCampaign loads a campaign p may see (any campaign when p is nil:
+// the customer's link found it) whose forms may still change.
+func (s *Service) openCampaign(ctx context.Context, tx store.Conn, p *auth.Principal, id store.ID) (*Campaign, error) {
+	var c *Campaign
+	var err error
+	if p != nil {
+		c, err = s.load(ctx, tx, p, id)
+	} else {
+		c, err = s.loadAny(ctx, tx, id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c, openForForms(c)
+}
+
+// openForm loads a form of an open campaign (openCampaign) in the status
+// the action needs: issued to be answered, returned to be verified.
+func (s *Service) openForm(ctx context.Context, tx store.Conn, p *auth.Principal, id, formID store.ID, want FormStatus) (*Campaign, *Form, error) {
+	c, err := s.openCampaign(ctx, tx, p, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := loadForm(ctx, tx, c, formID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if f.Status != want {
+		if want == FormIssued {
+			return nil, nil, apperr.Conflict("status", i18n.T("调查表 %s 已回收", "form %s has already been returned", f.Number))
+		}
+		return nil, nil, apperr.Conflict("status", i18n.T("调查表 %s 尚未回收", "form %s has not been returned", f.Number))
+	}
+	return c, f, nil
 }
 
 // openForForms refuses a campaign without a questionnaire (409) or closed.

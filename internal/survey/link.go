@@ -58,19 +58,9 @@ func (s *Service) IssueLink(ctx context.Context, p *auth.Principal, id, formID s
 	token := base64.RawURLEncoding.EncodeToString(buf)
 	var link *Link
 	err := s.db.Tx(audit.WithActor(ctx, p.Actor()), func(tx store.Conn) error {
-		c, err := s.load(ctx, tx, p, id)
+		c, f, err := s.openForm(ctx, tx, p, id, formID, FormIssued)
 		if err != nil {
 			return err
-		}
-		if err := openForForms(c); err != nil {
-			return err
-		}
-		f, err := loadForm(ctx, tx, c, formID)
-		if err != nil {
-			return err
-		}
-		if f.Status != FormIssued {
-			return apperr.Conflict("status", i18n.T("调查表 %s 已回收", "form %s has already been returned", f.Number))
 		}
 		// The campaign's last day ends at 24:00 local time.
 		end := c.EndsOn.AddDays(1).Midnight(store.Zone)

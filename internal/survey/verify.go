@@ -52,10 +52,7 @@ func (s *Service) DrawVerification(ctx context.Context, p *auth.Principal, id st
 	var c *Campaign
 	err := s.db.Tx(audit.WithActor(ctx, p.Actor()), func(tx store.Conn) error {
 		var err error
-		if c, err = s.load(ctx, tx, p, id); err != nil {
-			return err
-		}
-		if err := openForForms(c); err != nil {
+		if c, err = s.openCampaign(ctx, tx, p, id); err != nil {
 			return err
 		}
 		d.Returned = c.Returned
@@ -114,19 +111,10 @@ func (s *Service) Verify(ctx context.Context, p *auth.Principal, id, formID stor
 	now := s.now()
 	var c *Campaign
 	err := s.db.Tx(audit.WithActor(ctx, p.Actor()), func(tx store.Conn) error {
+		var f *Form
 		var err error
-		if c, err = s.load(ctx, tx, p, id); err != nil {
+		if c, f, err = s.openForm(ctx, tx, p, id, formID, FormReturned); err != nil {
 			return err
-		}
-		if err := openForForms(c); err != nil {
-			return err
-		}
-		f, err := loadForm(ctx, tx, c, formID)
-		if err != nil {
-			return err
-		}
-		if f.Status != FormReturned {
-			return apperr.Conflict("status", i18n.T("调查表 %s 尚未回收", "form %s has not been returned", f.Number))
 		}
 		if f.VerifyResult != "" {
 			return apperr.Conflict("result", i18n.T("调查表 %s 已核实", "form %s has already been verified", f.Number))
