@@ -35,6 +35,11 @@ func (a *API) visitRoutes(svc *visit.Service) []Route {
 		{Method: "GET", Path: "/api/v1/visits/stats", Permission: auth.PermVisitsRead, Tag: "visits",
 			Summary: "回访统计 A month's figures by rule: population, quota (VIS-016), drawn, recorded, signed off, rates",
 			Query:   []Param{{"month", "YYYY-MM; default the current month"}}, Response: []visit.RuleStats{}, handle: h.stats},
+		{Method: "GET", Path: "/api/v1/visits/stats/visitors", Permission: auth.PermVisitsRead, Tag: "visits",
+			Summary: "回访人统计 A month's recorded visits by visitor (RPT-001): recorded, signed off, satisfied, by phone, " +
+				"late, issues raised and answered, satisfaction and handling rate (VIS-012), busiest first",
+			Query:    []Param{{"month", "YYYY-MM of the items' completion; default the current month"}},
+			Response: []visit.VisitorStats{}, handle: h.visitorStats},
 		{Method: "GET", Path: "/api/v1/visits/occasions", Permission: auth.PermVisitsRead, Tag: "visits",
 			Summary:  "回访事项列表 Occasions (activities, move-ins, emergencies, holidays) in the caller's scope, newest first, with their draws",
 			Query:    []Param{{"limit", "1–500, default 50"}, {"cursor", "next_cursor of the previous page"}},
@@ -96,6 +101,15 @@ func (h visitAPI) list(w http.ResponseWriter, r *http.Request, p *auth.Principal
 
 func (h visitAPI) stats(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	st, err := h.svc.Stats(r.Context(), p, r.URL.Query().Get("month"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, st)
+	return nil
+}
+
+func (h visitAPI) visitorStats(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	st, err := h.svc.VisitorStats(r.Context(), p, r.URL.Query().Get("month"))
 	if err != nil {
 		return err
 	}

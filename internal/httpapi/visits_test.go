@@ -108,5 +108,18 @@ func TestVisitsOverHTTP(t *testing.T) {
 			t.Fatalf("another company's stats: %s", r.Body)
 		}
 		wantError(t, e.do("GET", "/api/v1/visits/stats?month=2026-13", tok["supervisor"], nil), http.StatusUnprocessableEntity, "validation_failed", "month")
+
+		// By visitor (RPT-001): the assistant's one visit, in person, signed off.
+		var vs []visit.VisitorStats
+		r = e.do("GET", "/api/v1/visits/stats/visitors?month="+month, tok["supervisor"], nil)
+		r.decode(t, &vs)
+		if r.Code != http.StatusOK || len(vs) != 1 || vs[0].Done != 1 || vs[0].SignedOff != 1 || vs[0].Phone != 0 || vs[0].Name == "" {
+			t.Fatalf("by visitor: %d %s", r.Code, r.Body)
+		}
+		e.do("GET", "/api/v1/visits/stats/visitors?month="+month, tok["other"], nil).decode(t, &vs)
+		if len(vs) != 0 {
+			t.Fatalf("another company's visitors: %+v", vs)
+		}
+		wantError(t, e.do("GET", "/api/v1/visits/stats/visitors", tok["sales"], nil), http.StatusForbidden, "forbidden", "")
 	})
 }

@@ -44,19 +44,29 @@ type RuleStats struct {
 
 var monthRE = regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])$`)
 
+// statsMonth checks p may read visits and the month asked for ("" the
+// current one by the service's clock).
+func (s *Service) statsMonth(p *auth.Principal, month string) (string, error) {
+	if !p.Can(auth.PermVisitsRead) {
+		return "", apperr.Forbidden(i18n.T("无权查看回访", "you may not read return visits"))
+	}
+	if month == "" {
+		month = s.now().In(store.Zone).Format("2006-01")
+	}
+	if !monthRE.MatchString(month) {
+		return "", apperr.Validation("month", i18n.T("须为年月（YYYY-MM）", "must be a month (YYYY-MM)"))
+	}
+	return month, nil
+}
+
 // Stats counts the visits of a month (YYYY-MM of completion; "" the
 // current one) by rule, over the companies p may see. The quota of an
 // occasion rule is the sum of its occasions' quotas, each drawn on its own
 // (VIS-006, VIS-007).
 func (s *Service) Stats(ctx context.Context, p *auth.Principal, month string) ([]RuleStats, error) {
-	if !p.Can(auth.PermVisitsRead) {
-		return nil, apperr.Forbidden(i18n.T("无权查看回访", "you may not read return visits"))
-	}
-	if month == "" {
-		month = s.now().In(store.Zone).Format("2006-01") // the service's clock
-	}
-	if !monthRE.MatchString(month) {
-		return nil, apperr.Validation("month", i18n.T("须为年月（YYYY-MM）", "must be a month (YYYY-MM)"))
+	month, err := s.statsMonth(p, month)
+	if err != nil {
+		return nil, err
 	}
 	cond, args := visible(p, "c.company_id")
 	rows, err := store.QueryAll(ctx, s.db.Reader(), func(sc store.Scanner) (RuleStats, error) {

@@ -146,6 +146,8 @@ func TestVisitSwapAndAnswerPages(t *testing.T) {
 		}
 		stats := super.get("/visits/stats?month=2026-09")
 		stats.want(t, http.StatusOK, "问题处理率", `data-k="issues">0 / 1<`, `badge badge-red vis-handling-short`, "0.00%", "目标 100%")
+		// By visitor (RPT-001): the assistant recorded it, the issue waits.
+		stats.want(t, http.StatusOK, `id="visitors-table"`, "按回访人统计", "陈助理", `data-k="phone">1<`)
 		super.get("/visits?tab=issues").want(t, http.StatusOK, `data-tab="issues" aria-current="page"`, "答复", "活动回访")
 		page = assistant.get(repl)
 		page.want(t, http.StatusOK, `id="answer-form"`, `id="issue-open"`, "球台灯光太暗")

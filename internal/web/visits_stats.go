@@ -22,14 +22,22 @@ type statsRow struct {
 	ListURL                 string // the month's visits of the rule
 }
 
+// visitorRow is one visitor's figures for the month (RPT-001).
+type visitorRow struct {
+	V                      visit.VisitorStats
+	Satisfaction, Handling string // "100.00%"; Handling "—" when nothing was raised
+	HandlingShort          bool   // below 100 % (VIS-012)
+}
+
 // statsData is the statistics page.
 type statsData struct {
 	Month, Prev, Next string
 	Rows              []statsRow
+	Visitors          []visitorRow
 }
 
-// visitStats shows a month's figures by rule (VIS-009, VIS-012, VIS-016),
-// the current month by default.
+// visitStats shows a month's figures by rule (VIS-009, VIS-012, VIS-016)
+// and by visitor (RPT-001), the current month by default.
 func (s *Server) visitStats(w http.ResponseWriter, rq *request) error {
 	l := rq.Lang
 	month := strings.TrimSpace(rq.URL.Query().Get("month"))
@@ -64,6 +72,20 @@ func (s *Server) visitStats(w http.ResponseWriter, rq *request) error {
 			row.HandlingTitle = label("vis.st.handling_short", r.IssuesAnswered, r.IssuesRaised, r.HandlingTargetPct).In(l)
 		}
 		d.Rows = append(d.Rows, row)
+	}
+	if err == nil {
+		visitors, err := s.visits.VisitorStats(rq.Context(), rq.P, month)
+		if err != nil {
+			return err
+		}
+		for _, v := range visitors {
+			row := visitorRow{V: v, Satisfaction: fmt.Sprintf("%.2f%%", v.Satisfaction), Handling: "—",
+				HandlingShort: v.IssuesAnswered < v.IssuesRaised}
+			if v.IssuesRaised > 0 {
+				row.Handling = fmt.Sprintf("%.2f%%", v.HandlingRate)
+			}
+			d.Visitors = append(d.Visitors, row)
+		}
 	}
 	pg := s.newPage(rq, "vis.stats", "visits")
 	pg.Form = form

@@ -294,7 +294,8 @@ func TestVisitPagesAndPermissions(t *testing.T) {
 		stats.want(t, http.StatusOK, `data-k="signed_off">1<`, "100.00%", `href="/visits?month=2026-09&amp;rule=complaint&amp;tab=all"`)
 		stats.lacks(t, "vis-short")
 		super.get("/visits/stats?month=2026-13").want(t, http.StatusUnprocessableEntity, `id="f-month-err"`)
-		super.get("/visits/stats?month=2026-08").want(t, http.StatusOK, "本月没有回访样本", `href="/visits/stats?month=2026-07"`)
+		super.get("/visits/stats?month=2026-08").want(t, http.StatusOK, "本月没有回访样本", `href="/visits/stats?month=2026-07"`,
+			`id="visitors-empty"`)
 
 		// round 2 in person again, round 3 by phone: stamped 电话回访 (VIS-008)
 		e.clk.Set(vat("2026-09-22 10:00"))
