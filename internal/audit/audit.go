@@ -94,10 +94,8 @@ func Record(ctx context.Context, tx store.Conn, now time.Time, action, objectTyp
 		}
 		raw = b
 	}
-	if tx.Dialect() == store.Postgres {
-		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(?)", chainLock); err != nil {
-			return fmt.Errorf("audit: lock chain: %w", err)
-		}
+	if err := store.LockXact(ctx, tx, chainLock); err != nil {
+		return fmt.Errorf("audit: lock chain: %w", err)
 	}
 	prevSeq, prevHash := int64(0), Genesis
 	err := tx.QueryRow(ctx, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").Scan(&prevSeq, &prevHash)

@@ -42,7 +42,7 @@ func (l *loStore) put(ctx context.Context, tx store.Conn, st *Staged) (string, e
 	// Uploads of the same content wait for each other here, so that it is
 	// stored once; the lock ends with the transaction.
 	sum, _ := hex.DecodeString(st.SHA256)
-	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(?)", int64(binary.BigEndian.Uint64(sum))); err != nil {
+	if err := store.LockXact(ctx, tx, int64(binary.BigEndian.Uint64(sum))); err != nil {
 		return "", err
 	}
 	var key string

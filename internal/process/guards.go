@@ -175,8 +175,7 @@ func lockQuota(ctx context.Context, tx store.Conn, def *policy.ProcessDef, point
 	if ref == 0 {
 		ref = -cust
 	}
-	_, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(?)", quotaLock^int64(ref))
-	return err
+	return store.LockXact(ctx, tx, quotaLock^int64(ref))
 }
 
 // calendarOf is the calendar id of a definition's clocks.

@@ -3,8 +3,26 @@ package store
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
+	"strconv"
+	"strings"
 )
+
+// schemaKey is the advisory-lock number of a name within the current
+// schema: two kefu databases in one PostgreSQL database, one per schema
+// (as the tests run them, or two tenants), never wait for each other's
+// locks, which PostgreSQL otherwise shares across the whole database.
+const schemaKey = "hashtextextended(current_schema() || ':' || $1, 0)"
+
+// LockXact takes the advisory lock of key until the transaction ends, on
+// PostgreSQL (SQLite has one writer already): audit appends, quota checks
+// and uploads of the same content wait for each other across processes.
+func LockXact(ctx context.Context, tx Conn, key int64) error {
+	if tx.Dialect() != Postgres {
+		return nil
+	}
+	_, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock("+strings.ReplaceAll(schemaKey, "$1", "?")+")", strconv.FormatInt(key, 10))
+	return err
+}
 
 // Exclusive runs fn while holding a lock named name across every kefu
 // process on this database, so that start-up work (migrations, creating
@@ -22,17 +40,10 @@ func (db *DB) Exclusive(ctx context.Context, name string, fn func() error) error
 		return fmt.Errorf("lock %s: %w", name, err)
 	}
 	defer conn.Close()
-	key := lockKey(name)
-	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", key); err != nil {
+	key := "kefu:" + name
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock("+schemaKey+")", key); err != nil {
 		return fmt.Errorf("lock %s: %w", name, err)
 	}
-	defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", key) }()
+	defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock("+schemaKey+")", key) }()
 	return fn()
-}
-
-// lockKey is the advisory-lock number of a name.
-func lockKey(name string) int64 {
-	h := fnv.New64a()
-	h.Write([]byte("kefu:" + name))
-	return int64(h.Sum64())
 }

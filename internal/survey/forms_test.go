@@ -28,7 +28,7 @@ type surveyEnv struct {
 	company           org.Unit
 }
 
-func newSurveyEnv(t *testing.T, db *store.DB) *surveyEnv {
+func newSurveyEnv(t testing.TB, db *store.DB) *surveyEnv {
 	t.Helper()
 	ctx := context.Background()
 	clk := testkit.NewClock(at("2026-06-01 09:00"))
@@ -50,7 +50,7 @@ func newSurveyEnv(t *testing.T, db *store.DB) *surveyEnv {
 }
 
 // campaign plans a campaign on the owners' questionnaire.
-func (e *surveyEnv) campaign(t *testing.T, households int) *survey.Campaign {
+func (e *surveyEnv) campaign(t testing.TB, households int) *survey.Campaign {
 	t.Helper()
 	c, err := e.svc.Create(context.Background(), e.sup, survey.CampaignInput{Title: "2026 年上半年业主满意度调查",
 		Purpose: "了解业主满意度", Scope: "幸福里", Channel: "face_to_face", StartsOn: "2026-06-01", EndsOn: "2026-06-30",
@@ -62,7 +62,7 @@ func (e *surveyEnv) campaign(t *testing.T, households int) *survey.Campaign {
 }
 
 // issue issues n forms to rooms 1-1-001 … and returns them.
-func (e *surveyEnv) issue(t *testing.T, c *survey.Campaign, n int) []*survey.Form {
+func (e *surveyEnv) issue(t testing.TB, c *survey.Campaign, n int) []*survey.Form {
 	t.Helper()
 	hh := make([]survey.Household, n)
 	for i := range hh {
