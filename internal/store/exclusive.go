@@ -44,6 +44,8 @@ func (db *DB) Exclusive(ctx context.Context, name string, fn func() error) error
 	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock("+schemaKey+")", key); err != nil {
 		return fmt.Errorf("lock %s: %w", name, err)
 	}
-	defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock("+schemaKey+")", key) }()
+	defer func() {
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock("+schemaKey+")", key)
+	}()
 	return fn()
 }
