@@ -12,6 +12,7 @@ import (
 
 	"kefu/internal/app"
 	"kefu/internal/auth"
+	"kefu/internal/calendar"
 	"kefu/internal/org"
 	"kefu/internal/store"
 	"kefu/internal/survey"
@@ -50,16 +51,32 @@ func pick(t *testing.T, ctx context.Context, i int) {
 	do(t, ctx, "choose the answers", steps...)
 }
 
+// deskTab opens a desktop tab in a browser context of its own: another
+// person signs in there.
+func deskTab(t *testing.T, browser context.Context) context.Context {
+	t.Helper()
+	tab, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	if err := chromedp.Do(tab, chromedp.EmulateViewport(1366, 768)); err != nil {
+		t.Fatalf("desk tab: %v", err)
+	}
+	return tab
+}
+
 // TestSurveyJourney: (a) the CS supervisor plans a campaign on the property
-// pack's owners' questionnaire, issues 3 forms, answers the first by phone
+// pack's owners' questionnaire, issues 3 forms — the plan's sampled rooms —
+// and submits the plan, which a second supervisor reviews and the manager
+// approves in their own browsers (SUR-002), answers the first by phone
 // on its page (told first what is missing) and creates the customer's link
 // of the second; (b) the customer opens the link on a phone, in a browser
 // of their own without login, answers and is thanked — the link then says
 // it is used; (c) the property assistant answers the third form in person
 // on a phone with the customer's signature on the pad; (d) the supervisor
 // draws the form to verify, records it genuine and opens the report with
-// its rates and SVG charts, which prints without the navigation; (e) the
-// report's .xlsx downloads. Screenshots: screenshots/sur-*.png.
+// its rates and SVG charts, which prints without the navigation, after a
+// corrective action (SUR-003) opened by the supervisor, done by the
+// assistant on the phone and verified; (e) the report's .xlsx downloads.
+// Screenshots: screenshots/sur-*.png.
 func TestSurveyJourney(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -69,6 +86,8 @@ func TestSurveyJourney(t *testing.T) {
 	butler := addUnit(t, ctx, a, org.CreateInput{ParentID: &co.ID, Kind: org.Department, Name: "管家部"})
 	super := addUser(t, ctx, a, "super", "李娜", auth.RoleCSSupervisor, cs.ID)
 	addUser(t, ctx, a, "assistant", "陈助理", auth.RoleFieldStaff, butler.ID)
+	addUser(t, ctx, a, "reviewer", "周审", auth.RoleCSSupervisor, cs.ID)
+	addUser(t, ctx, a, "manager", "张经理", auth.RoleManager, co.ID)
 	wait := func(sel string) chromedp.Action[chromedp.Void] { return chromedp.WaitVisible(chromedp.CSS(sel)) }
 	submit := func(tab context.Context, step, sel, then string) {
 		t.Helper()
@@ -104,6 +123,27 @@ func TestSurveyJourney(t *testing.T) {
 	if n := evaluate[int](t, tab, `document.querySelectorAll("#forms-table tr[data-form]").length`); n != 3 {
 		t.Fatalf("%d forms listed, want 3", n)
 	}
+
+	// (a') the plan's approval (SUR-002): 李娜 submits, 周审 reviews, 张经理 approves
+	wantText(t, tab, "#plan-status", "草稿")
+	submit(tab, "submit the plan", "#plan-submit-btn", "#plan-status")
+	wantText(t, tab, "#plan-status", "待审核")
+	rev := deskTab(t, tab)
+	do(t, rev, "open the campaign", chromedp.Navigate(base+campaign))
+	login(t, rev, "reviewer", agentPassword)
+	do(t, rev, "write the review", wait("#opinion-form"), chromedp.SendKeys(chromedp.CSS("#o-opinion"), "抽样覆盖 1 号楼各户，同意"))
+	submit(rev, "review the plan", "#review-btn", "#plan-status")
+	wantText(t, rev, "#plan-status", "待批准")
+	mgr := deskTab(t, tab)
+	do(t, mgr, "open the campaign", chromedp.Navigate(base+campaign))
+	login(t, mgr, "manager", agentPassword)
+	do(t, mgr, "write the approval", wait("#approve-btn"), chromedp.SendKeys(chromedp.CSS("#o-opinion"), "同意实施"))
+	do(t, mgr, "scroll up", top())
+	shot(t, mgr, "sur-02a-plan-to-approve")
+	submit(mgr, "approve the plan", "#approve-btn", "#plan-status")
+	wantText(t, mgr, "#plan-status", "已批准")
+	wantText(t, mgr, "#approval-block", "李娜", "周审", "张经理", "同意实施")
+	do(t, tab, "reload the campaign", chromedp.Navigate(base+campaign), wait("#forms-table"))
 	wantText(t, tab, "#survey-status", "进行中")
 	wantText(t, tab, `#rates-table tr[data-k="distribution"]`, "30.00%", "未达标")
 	do(t, tab, "scroll up", top())
@@ -205,6 +245,32 @@ func TestSurveyJourney(t *testing.T) {
 	wantText(t, tab, `#rates-table tr[data-k="satisfaction"]`, "100.00%", "达标")
 	do(t, tab, "scroll up", top())
 	shot(t, tab, "sur-12-campaign-verified")
+
+	// (d') a corrective action (SUR-003): 李娜 opens it for 管家部, the
+	// assistant records it done on the phone, 李娜 verifies it
+	due := calendar.DateOf(time.Now().In(store.Zone)).AddDays(14).String()
+	do(t, tab, "open a corrective action", chromedp.ScrollIntoView(chromedp.CSS("#action-form")),
+		chromedp.SendKeys(chromedp.CSS("#a-issue"), "地下车库照明不足，业主夜间出行不便"),
+		chromedp.SetValue(chromedp.CSS("#a-department_id"), butler.ID.String()),
+		chromedp.SetValue(chromedp.CSS("#a-due_on"), due))
+	submit(tab, "save the action", "#action-submit", "#actions-table")
+	wantText(t, tab, "#actions-table", "地下车库照明不足", "管家部", due, "整改中")
+	do(t, field, "open the campaign", chromedp.Navigate(base+campaign), wait(`#actions-table form[id^="done-"]`),
+		chromedp.ScrollIntoView(chromedp.CSS(`#actions-table form[id^="done-"]`)),
+		chromedp.SendKeys(chromedp.CSS(`#actions-table form[id^="done-"] textarea`), "已更换车库灯具 24 盏"))
+	submit(field, "record it done", `#actions-table form[id^="done-"] button`, "#actions-table .sur-astatus")
+	wantText(t, field, "#actions-table .sur-astatus", "待验证")
+	do(t, tab, "reload the campaign", chromedp.Navigate(base+campaign), wait(`#actions-table form[id^="averify-"]`),
+		chromedp.ScrollIntoView(chromedp.CSS("#actions")),
+		chromedp.SendKeys(chromedp.CSS(`#actions-table form[id^="averify-"] input`), "夜间现场查看，照明正常"))
+	if wide := evaluate[bool](t, tab, `document.documentElement.scrollWidth > window.innerWidth`); wide {
+		t.Errorf("the campaign page with its actions is wider than the window")
+	}
+	do(t, tab, "scroll up", top())
+	shot(t, tab, "sur-12b-action-done")
+	submit(tab, "verify it", `#actions-table form[id^="averify-"] button`, "#actions-table .sur-astatus")
+	wantText(t, tab, "#actions-table .sur-astatus", "已验证")
+	wantText(t, tab, "#actions-tally", "共 1 项，已验证 1 项")
 	submit(tab, "open the report", "#report-link", "svg.sur-chart")
 	if n := evaluate[int](t, tab, `document.querySelectorAll("svg.sur-chart").length`); n != 12 {
 		t.Errorf("%d charts, want one per scale question (12)", n)
@@ -214,6 +280,8 @@ func TestSurveyJourney(t *testing.T) {
 	}
 	wantText(t, tab, "#summary", "发放率", "30.00%", "回收率", "100.00%", "真实率")
 	wantText(t, tab, "#comments", "希望增加地下车位的照明")
+	wantText(t, tab, "#report-approval", "李娜", "周审", "张经理")
+	wantText(t, tab, "#actions-table", "已更换车库灯具 24 盏", "已验证")
 	shot(t, tab, "sur-13-report")
 	do(t, tab, "print the report", media("print"))
 	if !evaluate[bool](t, tab, `getComputedStyle(document.querySelector(".sidebar")).display === "none" &&

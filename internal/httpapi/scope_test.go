@@ -46,6 +46,15 @@ func scopeBody(path, ticketID string) any {
 		return map[string]any{"channel": "phone", "answers": map[string]string{"overall": "satisfied"}}
 	case strings.HasSuffix(path, "/forms/{form}/verify"):
 		return map[string]any{"result": "genuine"}
+	case strings.HasSuffix(path, "/surveys/{id}"): // PATCH: the draft plan (SUR-002)
+		return map[string]any{"title": "越权"}
+	case strings.HasSuffix(path, "/surveys/{id}/review"), strings.HasSuffix(path, "/surveys/{id}/approve"),
+		strings.HasSuffix(path, "/surveys/{id}/return"), strings.HasSuffix(path, "/actions/{action}/verify"):
+		return map[string]any{"opinion": "越权"}
+	case strings.HasSuffix(path, "/surveys/{id}/actions"): // SUR-003
+		return map[string]any{"issue": "越权", "department_id": 1, "due_on": "2099-12-31"}
+	case strings.HasSuffix(path, "/actions/{action}/done"):
+		return map[string]any{"result": "越权"}
 	case strings.HasPrefix(path, "/api/v1/processes/"):
 		return map[string]any{"action": "receive", "item": "suspension_application"}
 	case strings.HasSuffix(path, "/actions"):

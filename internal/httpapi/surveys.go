@@ -32,6 +32,7 @@ func (a *API) surveyRoutes(reg *policy.Registry, svc *survey.Service) []Route {
 		return routes
 	}
 	routes = append(routes, h.formRoutes()...)
+	routes = append(routes, h.planRoutes()...) // SUR-002, SUR-003
 	return append(routes,
 		Route{Method: "POST", Path: "/api/v1/surveys", Permission: auth.PermSurveysWrite, Tag: "surveys",
 			Summary: "新建满意度调查 Plan a survey campaign for the caller's company: title, purpose, scope, channel " +
@@ -46,11 +47,13 @@ func (a *API) surveyRoutes(reg *policy.Registry, svc *survey.Service) []Route {
 			Summary:  "满意度调查详情 One campaign with its statistics (SUR-004 to SUR-008)",
 			Response: survey.Campaign{}, handle: h.get},
 		Route{Method: "POST", Path: "/api/v1/surveys/{id}/counts", Permission: auth.PermSurveysWrite, Tag: "surveys",
-			Summary: "登记调查数据 The campaign's counts (consistent: each at most its base); refused once closed (409)",
+			Summary: "登记调查数据 The campaign's counts (consistent: each at most its base); refused once closed (409); " +
+				"before the plan's approval only the households (409 plan, SUR-002)",
 			Request: survey.CountsInput{}, Response: survey.Campaign{}, handle: h.counts},
 		Route{Method: "POST", Path: "/api/v1/surveys/{id}/close", Permission: auth.PermSurveysWrite, Tag: "surveys",
-			Summary: "关闭满意度调查 Close with the service improvement plan (SUR-011); sets the retention of report, " +
-				"forms (2 years) and plan (1 year) from the closing date (ARC-014)",
+			Summary: "关闭满意度调查 Close with the service improvement plan (SUR-011) once every corrective action is " +
+				"verified (409 actions, SUR-003); sets the retention of report, forms (2 years) and plan (1 year) from the " +
+				"closing date (ARC-014)",
 			Request: survey.CloseInput{}, Response: survey.Campaign{}, handle: h.close},
 	)
 }

@@ -46,15 +46,16 @@ func (h surveyAPI) formRoutes() []Route {
 		{Method: "POST", Path: "/api/v1/surveys/{id}/forms/{form}/answers", Permission: auth.PermSurveysAnswer, Tag: "surveys",
 			Summary: "填写调查表 Record the customer's answers: on the phone (phone), in person with the customer's on-screen " +
 				"signature (face_to_face, a PNG data URL) or from a paper form (paper); checked against the questionnaire, " +
-				"scored (SUR-008, SUR-009); once only (409)",
+				"scored (SUR-008, SUR-009); once only (409); not before the plan's approval (409 plan, SUR-002)",
 			Request: survey.AnswerInput{}, Response: survey.Form{}, handle: h.answer},
 		{Method: "POST", Path: "/api/v1/surveys/{id}/forms/{form}/link", Permission: auth.PermSurveysAnswer, Tag: "surveys",
 			Summary: "客户调查链接 Issue the customer's link to an issued form: no login, one use, expires after the pack's " +
-				"link_valid_hours and at the campaign's end; a new link kills the old one. The token is shown only here",
+				"link_valid_hours and at the campaign's end; a new link kills the old one. The token is shown only here; " +
+				"not before the plan's approval (409 plan, SUR-002)",
 			Response: survey.Link{}, handle: h.link},
 		{Method: "POST", Path: "/api/v1/surveys/{id}/verification", Permission: auth.PermSurveysWrite, Tag: "surveys",
 			Summary: "抽取核实 Draw returned forms at random (seeded, reproducible) until ceil(5 % × returned) are drawn " +
-				"for verification with the household (SUR-006)",
+				"for verification with the household (SUR-006); not before the plan's approval (409 plan, SUR-002)",
 			Response: survey.Draw{}, handle: h.drawVerification},
 		{Method: "POST", Path: "/api/v1/surveys/{id}/forms/{form}/verify", Permission: auth.PermSurveysWrite, Tag: "surveys",
 			Summary: "核实调查表 Record a returned form as genuine or fake (a note required); fake forms leave the " +

@@ -41,12 +41,13 @@ func TestSurveyLinkOverHTTP(t *testing.T) {
 		}
 		tok := map[string]string{}
 		for name, role := range map[string]auth.Role{"sup": auth.RoleCSSupervisor, "agent": auth.RoleCSAgent,
-			"field": auth.RoleFieldStaff, "viewer": auth.RoleViewer} {
+			"field": auth.RoleFieldStaff, "viewer": auth.RoleViewer, "rev": auth.RoleCSSupervisor, "mgr": auth.RoleManager} {
 			e.user(name, co.ID, role)
 			tok[name] = e.login(name)
 		}
 		r := e.do("POST", "/api/v1/surveys", tok["sup"], map[string]any{"title": "业主满意度调查", "channel": "face_to_face",
-			"starts_on": "2026-03-01", "ends_on": "2026-03-31", "households": 10, "questionnaire": "owner"})
+			"starts_on": "2026-03-01", "ends_on": "2026-03-31", "households": 10, "questionnaire": "owner",
+			"purpose": "了解业主满意度", "scope": "1 号楼", "penalties": "弄虚作假扣罚"})
 		var c struct {
 			ID, Number, Questionnaire string
 		}
@@ -75,6 +76,7 @@ func TestSurveyLinkOverHTTP(t *testing.T) {
 			t.Fatalf("issue: %d %s", r.Code, r.Body)
 		}
 		f1, f2 := path+"/forms/"+forms.Items[0].ID, path+"/forms/"+forms.Items[1].ID
+		approvePlan(t, e, path, tok["sup"], tok["rev"], tok["mgr"]) // the forms are the plan's sample (SUR-002)
 
 		// In person: the customer signs on screen.
 		answer := map[string]any{"channel": "face_to_face", "answers": ownerAnswers("very_satisfied")}

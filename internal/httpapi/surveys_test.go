@@ -112,8 +112,10 @@ func TestSurveyCampaignsOverHTTP(t *testing.T) {
 		e.user("supervisor", a.ID, auth.RoleCSSupervisor)
 		e.user("agent", a.ID, auth.RoleCSAgent)
 		e.user("other", b.ID, auth.RoleManager)
+		e.user("reviewer", a.ID, auth.RoleCSSupervisor)
+		e.user("manager", a.ID, auth.RoleManager)
 		tok := map[string]string{}
-		for _, u := range []string{"supervisor", "agent", "other"} {
+		for _, u := range []string{"supervisor", "agent", "other", "reviewer", "manager"} {
 			tok[u] = e.login(u)
 		}
 		plan := map[string]any{"title": "2026 年业主满意度调查", "purpose": "了解业主满意度", "scope": "全体入住户",
@@ -138,6 +140,8 @@ func TestSurveyCampaignsOverHTTP(t *testing.T) {
 			http.StatusUnprocessableEntity, "validation_failed", "channel")
 		wantError(t, e.do("POST", "/api/v1/surveys", tok["agent"], plan), http.StatusForbidden, "forbidden", "")
 
+		// The plan is approved first (SUR-002).
+		approvePlan(t, e, path, tok["supervisor"], tok["reviewer"], tok["manager"])
 		counts := map[string]any{"distributed": 800, "returned": 698, "verified": 35, "genuine": 34, "answered": 698, "satisfied": 640}
 		r = e.do("POST", path+"/counts", tok["supervisor"], counts)
 		if r.Code != http.StatusOK {
@@ -183,4 +187,22 @@ func TestSurveyCampaignsOverHTTP(t *testing.T) {
 		}
 		wantError(t, e.do("POST", path+"/counts", tok["supervisor"], counts), http.StatusConflict, "conflict", "status")
 	})
+}
+
+// approvePlan takes a campaign's plan through its approval over HTTP
+// (SUR-002): submitted by its preparer, reviewed, approved by a manager.
+func approvePlan(t *testing.T, e *env, path, preparer, reviewer, manager string) {
+	t.Helper()
+	for _, step := range []struct {
+		path, tok, want string
+	}{{path + "/submit", preparer, "submitted"}, {path + "/review", reviewer, "reviewed"}, {path + "/approve", manager, "approved"}} {
+		r := e.do("POST", step.path, step.tok, map[string]any{"opinion": "同意"})
+		var c struct {
+			PlanStatus string `json:"plan_status"`
+		}
+		r.decode(t, &c)
+		if r.Code != http.StatusOK || c.PlanStatus != step.want {
+			t.Fatalf("POST %s: %d %s", step.path, r.Code, r.Body)
+		}
+	}
 }

@@ -73,8 +73,14 @@ type Campaign struct {
 	// campaign are entered by hand (POST …/counts).
 	Questionnaire string `json:"questionnaire,omitempty"`
 	Counts
-	Status          Status `json:"status"`
-	ImprovementPlan string `json:"improvement_plan"` // SUR-011
+	Status Status `json:"status"`
+	// The plan's approval block (SUR-002, ARC-018); the survey is
+	// published once the plan is approved.
+	PlanApproval
+	// Actions: the corrective actions of the issues found (SUR-003); the
+	// campaign closes only when all are verified.
+	Actions         ActionTally `json:"actions"`
+	ImprovementPlan string      `json:"improvement_plan"` // SUR-011
 	// Result: the statistics under the pack's survey rules, once the counts
 	// allow them (nil while a base is still zero).
 	Result *Result `json:"result"`
@@ -185,32 +191,8 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in CampaignInpu
 	if err := mayWrite(p); err != nil {
 		return nil, err
 	}
-	in.Title = strings.TrimSpace(in.Title)
-	if in.Title == "" {
-		return nil, apperr.Required("title")
-	}
-	if utf8.RuneCountInString(in.Title) > MaxTitle {
-		return nil, apperr.Validation("title", i18n.T("不能超过 %d 个字符", "at most %d characters", MaxTitle))
-	}
-	for _, f := range []struct{ field, v string }{{"purpose", in.Purpose}, {"scope", in.Scope}, {"penalties", in.Penalties}} {
-		if utf8.RuneCountInString(f.v) > MaxText {
-			return nil, apperr.Validation(f.field, i18n.T("不能超过 %d 个字符", "at most %d characters", MaxText))
-		}
-	}
-	if !slices.Contains(Channels, in.Channel) {
-		return nil, apperr.Validation("channel", i18n.T("须为 phone、email、fax、face_to_face 或 paper（SUR-001）",
-			"must be phone, email, fax, face_to_face or paper (SUR-001)"))
-	}
-	starts, err := parseDate("starts_on", in.StartsOn)
-	if err != nil {
+	if err := checkPlan(&in); err != nil {
 		return nil, err
-	}
-	ends, err := parseDate("ends_on", in.EndsOn)
-	if err != nil {
-		return nil, err
-	}
-	if ends.Before(starts) {
-		return nil, apperr.Validation("ends_on", i18n.T("结束日期不能早于开始日期", "must not be before starts_on"))
 	}
 	if in.Households < 1 {
 		return nil, apperr.Validation("households", i18n.T("入住总户数须至少为 1（SUR-004）", "must be at least 1 (SUR-004)"))
@@ -239,15 +221,15 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in CampaignInpu
 		id, err = tx.InsertID(ctx, `INSERT INTO survey_campaigns (number, pack, pack_version, company_id, title, purpose,
 			scope_text, channel, starts_on, ends_on, households, status, penalties, questionnaire, created_by, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			number, pack.Key, pack.Version, co.ID, in.Title, in.Purpose, in.Scope, in.Channel, starts.String(), ends.String(),
+			number, pack.Key, pack.Version, co.ID, in.Title, in.Purpose, in.Scope, in.Channel, in.StartsOn, in.EndsOn,
 			in.Households, string(StatusPlanned), in.Penalties, in.Questionnaire, store.NullID{ID: p.UserID, Valid: p.UserID != 0},
 			store.Micros(now), store.Micros(now))
 		if err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, now, "survey.create", "survey", id.String(), map[string]any{"number": number,
-			"company_id": co.ID, "pack": pack.Key, "title": in.Title, "channel": in.Channel, "starts_on": starts.String(),
-			"ends_on": ends.String(), "households": in.Households, "questionnaire": in.Questionnaire})
+			"company_id": co.ID, "pack": pack.Key, "title": in.Title, "channel": in.Channel, "starts_on": in.StartsOn,
+			"ends_on": in.EndsOn, "households": in.Households, "questionnaire": in.Questionnaire})
 	})
 	if err != nil {
 		return nil, err
@@ -306,7 +288,8 @@ func checkCounts(c Counts) error {
 }
 
 // UpdateCounts records the campaign's counts; a planned campaign starts
-// running. A closed campaign refuses (409).
+// running. A closed campaign refuses (409); until the plan is approved
+// only the households may be recorded (409 on "plan", SUR-002).
 func (s *Service) UpdateCounts(ctx context.Context, p *auth.Principal, id store.ID, in CountsInput) (*Campaign, error) {
 	if err := mayWrite(p); err != nil {
 		return nil, err
@@ -331,6 +314,8 @@ func (s *Service) UpdateCounts(ctx context.Context, p *auth.Principal, id store.
 			}
 			counts = c.Counts
 			counts.Households = in.Households
+		} else if !c.Approved() && counts != (Counts{Households: in.Households}) {
+			return published(c) // SUR-002: nothing is counted before the plan is approved
 		}
 		if counts.Households == 0 {
 			counts.Households = c.Households
@@ -341,10 +326,14 @@ func (s *Service) UpdateCounts(ctx context.Context, p *auth.Principal, id store.
 		if err := checkCounts(counts); err != nil {
 			return err
 		}
+		status := c.Status
+		if c.Approved() {
+			status = StatusRunning
+		}
 		if _, err := tx.Exec(ctx, `UPDATE survey_campaigns SET households = ?, distributed = ?, returned = ?, verified = ?,
 			genuine = ?, answered = ?, satisfied = ?, status = ?, updated_at = ? WHERE id = ?`,
 			counts.Households, counts.Distributed, counts.Returned, counts.Verified, counts.Genuine, counts.Answered,
-			counts.Satisfied, string(StatusRunning), store.Micros(now), id); err != nil {
+			counts.Satisfied, string(status), store.Micros(now), id); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, now, "survey.counts", "survey", id.String(), map[string]any{"from": c.Counts, "to": counts})
@@ -355,8 +344,10 @@ func (s *Service) UpdateCounts(ctx context.Context, p *auth.Principal, id store.
 	return s.Get(ctx, p, id)
 }
 
-// Close closes a campaign with its improvement plan (SUR-011) and sets the
-// retention of its records from the closing date (ARC-014).
+// Close closes a campaign with its improvement plan (SUR-011) once every
+// corrective action is verified (SUR-003), and sets the retention of its
+// records from the closing date (ARC-014). A campaign whose plan is not
+// approved was never published and does not close (409 on "plan").
 func (s *Service) Close(ctx context.Context, p *auth.Principal, id store.ID, in CloseInput) (*Campaign, error) {
 	if err := mayWrite(p); err != nil {
 		return nil, err
@@ -370,6 +361,9 @@ func (s *Service) Close(ctx context.Context, p *auth.Principal, id store.ID, in 
 		if c.Status == StatusClosed {
 			return apperr.Conflict("status", i18n.T("调查已关闭", "the survey is already closed"))
 		}
+		if err := published(c); err != nil {
+			return err
+		}
 		plan := strings.TrimSpace(in.ImprovementPlan)
 		if plan == "" {
 			return apperr.Validation("improvement_plan", i18n.T("须先提交服务改进方案（SUR-011）",
@@ -377,6 +371,11 @@ func (s *Service) Close(ctx context.Context, p *auth.Principal, id store.ID, in 
 		}
 		if utf8.RuneCountInString(plan) > MaxText {
 			return apperr.Validation("improvement_plan", i18n.T("不能超过 %d 个字符", "at most %d characters", MaxText))
+		}
+		if open := c.Actions.Total - c.Actions.Verified; open > 0 { // SUR-003
+			return apperr.Conflict("actions", i18n.T("还有 %[1]d 项整改措施未验证（共 %[2]d 项），全部验证后才能关闭调查（SUR-003）",
+				"%[1]d of %[2]d corrective actions are not verified yet; the survey closes once all are (SUR-003)",
+				open, c.Actions.Total))
 		}
 		if c.Result == nil { // the report needs the statistics (RPT-004)
 			if _, err := Compute(s.rules(c.Pack, c.PackVersion), c.computeInput()); err != nil {
@@ -467,7 +466,7 @@ func visible(p *auth.Principal) (string, []any) {
 const columns = `s.id, s.number, s.pack, s.pack_version, s.company_id, s.title, s.purpose, s.scope_text, s.channel,
 	s.starts_on, s.ends_on, s.households, s.distributed, s.returned, s.verified, s.genuine, s.answered, s.satisfied,
 	s.status, s.penalties, s.improvement_plan, s.created_by, s.created_at, s.updated_at, s.closed_at,
-	s.report_keep_until, s.forms_keep_until, s.plan_keep_until, s.questionnaire`
+	s.report_keep_until, s.forms_keep_until, s.plan_keep_until, s.questionnaire` + planColumns
 
 func (s *Service) load(ctx context.Context, c store.Conn, p *auth.Principal, id store.ID) (*Campaign, error) {
 	cond, args := visible(p)
@@ -484,14 +483,16 @@ func (s *Service) scan(sc store.Scanner) (*Campaign, error) {
 	var starts, ends, status, report, forms, plan string
 	var createdBy store.NullID
 	var created, updated, closed int64
-	err := sc.Scan(&c.ID, &c.Number, &c.Pack, &c.PackVersion, &c.CompanyID, &c.Title, &c.Purpose, &c.Scope, &c.Channel,
-		&starts, &ends, &c.Households, &c.Distributed, &c.Returned, &c.Verified, &c.Genuine, &c.Answered, &c.Satisfied,
-		&status, &c.Penalties, &c.ImprovementPlan, &createdBy, &created, &updated, &closed, &report, &forms, &plan,
-		&c.Questionnaire)
+	var ps planScan
+	err := sc.Scan(append([]any{&c.ID, &c.Number, &c.Pack, &c.PackVersion, &c.CompanyID, &c.Title, &c.Purpose, &c.Scope,
+		&c.Channel, &starts, &ends, &c.Households, &c.Distributed, &c.Returned, &c.Verified, &c.Genuine, &c.Answered,
+		&c.Satisfied, &status, &c.Penalties, &c.ImprovementPlan, &createdBy, &created, &updated, &closed, &report, &forms,
+		&plan, &c.Questionnaire}, ps.dest(&c)...)...)
 	if err != nil {
 		return nil, err
 	}
 	c.Status, c.CreatedBy = Status(status), createdBy.ID
+	ps.fill(&c)
 	c.StartsOn, _ = calendar.ParseDate(starts)
 	c.EndsOn, _ = calendar.ParseDate(ends)
 	c.CreatedAt, c.UpdatedAt = store.FromMicros(created), store.FromMicros(updated)

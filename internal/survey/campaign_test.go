@@ -66,6 +66,8 @@ func TestCampaign(t *testing.T) {
 		sup := testkit.User(t, db, cs, auth.RoleCSSupervisor)
 		agent := testkit.User(t, db, cs, auth.RoleCSAgent)
 		outsider := testkit.User(t, db, other, auth.RoleManager)
+		reviewer := testkit.User(t, db, cs, auth.RoleCSSupervisor)
+		manager := testkit.User(t, db, co, auth.RoleManager)
 
 		in := survey.CampaignInput{Title: "2026 年上半年业主满意度调查", Purpose: "了解业主满意度", Scope: "幸福里全体入住户",
 			Channel: "paper", StartsOn: "2026-06-01", EndsOn: "2026-06-30", Households: 1000, Penalties: "弄虚作假者扣罚绩效"}
@@ -101,6 +103,16 @@ func TestCampaign(t *testing.T) {
 		_, err = svc.Create(ctx, agent, in)
 		wantErr(t, err, http.StatusForbidden, "")
 
+		// The plan is approved before anything is counted (SUR-002).
+		if _, err := svc.Submit(ctx, sup, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Review(ctx, reviewer, c.ID, survey.OpinionInput{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Approve(ctx, manager, c.ID, survey.OpinionInput{}); err != nil {
+			t.Fatal(err)
+		}
 		// Early counts: no statistics yet, and no error.
 		c, err = svc.UpdateCounts(ctx, sup, c.ID, survey.CountsInput{Distributed: 800})
 		if err != nil || c.Result != nil || c.Status != survey.StatusRunning || c.Households != 1000 {

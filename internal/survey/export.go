@@ -1,7 +1,8 @@
 package survey
 
 // The report as an .xlsx workbook (RPT-004): a summary sheet with the
-// rates against the targets and the deducted satisfaction, a sheet per
+// plan's approval block (SUR-002), the rates against the targets, the
+// deducted satisfaction and the corrective actions (SUR-003), a sheet per
 // question's answers, and the forms one per row.
 
 import (
@@ -35,7 +36,11 @@ func (s *Service) ExportReport(ctx context.Context, p *auth.Principal, id store.
 	if err := x.SetSheetName("Sheet1", sheetSummary); err != nil {
 		return err
 	}
-	if err := summarySheet(x, r); err != nil {
+	names, err := userNames(ctx, s.db.Reader(), r)
+	if err != nil {
+		return err
+	}
+	if err := summarySheet(x, r, names); err != nil {
 		return err
 	}
 	if r.Campaign.Questionnaire != "" {
@@ -66,11 +71,46 @@ func rows(x *excelize.File, sheet string, rs [][]any) error {
 	return nil
 }
 
-func summarySheet(x *excelize.File, r *Report) error {
+// userNames are the display names of the people of the approval block and
+// the corrective actions.
+func userNames(ctx context.Context, conn store.Conn, r *Report) (map[store.ID]string, error) {
+	c := r.Campaign
+	ids := []store.ID{c.PreparedBy, c.ReviewedBy, c.ApprovedBy}
+	for _, a := range r.Actions {
+		ids = append(ids, a.DoneBy, a.VerifiedBy)
+	}
+	out := map[store.ID]string{}
+	for _, id := range ids {
+		if _, ok := out[id]; ok || id == 0 {
+			continue
+		}
+		var name string
+		if err := conn.QueryRow(ctx, "SELECT display_name FROM users WHERE id = ?", id).Scan(&name); err != nil {
+			return nil, err
+		}
+		out[id] = name
+	}
+	return out, nil
+}
+
+// day is an instant's date in Beijing, "" when unset.
+func day(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.In(store.Zone).Format(time.DateOnly)
+}
+
+func summarySheet(x *excelize.File, r *Report, names map[store.ID]string) error {
 	c, t := r.Campaign, r.Targets
 	rs := [][]any{
 		{"满意度调查报告", c.Number, c.Title},
 		{"调查时间", c.StartsOn.String() + " 至 " + c.EndsOn.String(), ""},
+		// The plan's approval block (SUR-002, ARC-018): who and when.
+		{"策划书", "编制", names[c.PreparedBy], day(c.SubmittedAt)},
+		{"", "审核", names[c.ReviewedBy], day(c.ReviewedAt), c.ReviewOpinion},
+		{"", "批准", names[c.ApprovedBy], day(c.ApprovedAt), c.ApprovalOpinion},
+		{"", "日期", day(c.ApprovedAt), planStatusZH[c.PlanStatus]},
 		{"项目", "数值", "要求", "结论"},
 		{"入住总户数", c.Households},
 		{"发放份数", c.Distributed},
@@ -98,6 +138,17 @@ func summarySheet(x *excelize.File, r *Report) error {
 	}
 	for _, f := range r.Fake {
 		rs = append(rs, []any{"虚假调查表", f.Number, f.Household, f.Note})
+	}
+	if len(r.Actions) > 0 { // SUR-003
+		rs = append(rs, []any{"整改措施", "编号", "问题", "责任部门", "完成期限", "状态", "整改结果", "完成人", "验证意见", "验证人", "验证日期"})
+		for _, a := range r.Actions {
+			status := actionStatusZH[a.Status]
+			if a.Overdue {
+				status += "（逾期）"
+			}
+			rs = append(rs, []any{"", a.Number, a.Issue, a.DepartmentName, a.DueOn.String(), status, a.Result, names[a.DoneBy],
+				a.VerifyOpinion, names[a.VerifiedBy], day(a.VerifiedAt)})
+		}
 	}
 	if err := rows(x, sheetSummary, rs); err != nil {
 		return err
@@ -197,4 +248,7 @@ var (
 	channelZH    = map[string]string{AnswerPhone: "电话调查", AnswerFaceToFace: "当面（屏幕签名）", AnswerPaper: "纸质表",
 		AnswerLink: "客户链接", "": ""}
 	verifyZH = map[string]string{VerifyGenuine: "属实", VerifyFake: "虚假", "": ""}
+	// SUR-002 and SUR-003.
+	planStatusZH   = map[PlanStatus]string{PlanDraft: "草稿", PlanSubmitted: "待审核", PlanReviewed: "待批准", PlanApproved: "已批准"}
+	actionStatusZH = map[ActionStatus]string{ActionOpen: "整改中", ActionDone: "待验证", ActionVerified: "已验证"}
 )

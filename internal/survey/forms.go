@@ -109,7 +109,9 @@ type FormFilter struct {
 }
 
 // Issue issues forms to the sampled households of a campaign run on a
-// questionnaire; a planned campaign starts running. Room numbers are
+// questionnaire (allowed before the plan's approval: they are its sampled
+// room numbers, SUR-002); a planned campaign whose plan is approved starts
+// running. Room numbers are
 // unique in a campaign, and the forms never outnumber the occupied
 // households (SUR-004's base).
 func (s *Service) Issue(ctx context.Context, p *auth.Principal, id store.ID, in IssueInput) ([]*Form, error) {
@@ -212,11 +214,15 @@ func (s *Service) openCampaign(ctx context.Context, tx store.Conn, p *auth.Princ
 	return c, openForForms(c)
 }
 
-// openForm loads a form of an open campaign (openCampaign) in the status
-// the action needs: issued to be answered, returned to be verified.
+// openForm loads a form of an open, published campaign (openCampaign, its
+// plan approved: SUR-002) in the status the action needs: issued to be
+// answered, returned to be verified.
 func (s *Service) openForm(ctx context.Context, tx store.Conn, p *auth.Principal, id, formID store.ID, want FormStatus) (*Campaign, *Form, error) {
 	c, err := s.openCampaign(ctx, tx, p, id)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := published(c); err != nil { // SUR-002: no answers, links or checks before the plan is approved
 		return nil, nil, err
 	}
 	f, err := loadForm(ctx, tx, c, formID)
@@ -247,7 +253,7 @@ func openForForms(c *Campaign) error {
 // forms, returned = answered forms, verified and genuine from the checks,
 // answered (valid) = returned less fake forms, satisfied among the valid
 // (SUR-004 to SUR-008: fake forms are excluded from the statistics). A
-// planned campaign starts running.
+// planned campaign whose plan is approved starts running (SUR-002).
 func refreshCounts(ctx context.Context, tx store.Conn, id store.ID, now time.Time) error {
 	var c Counts
 	if err := tx.QueryRow(ctx, `SELECT count(*),
@@ -261,7 +267,8 @@ func refreshCounts(ctx context.Context, tx store.Conn, id store.ID, now time.Tim
 		return err
 	}
 	_, err := tx.Exec(ctx, `UPDATE survey_campaigns SET distributed = ?, returned = ?, verified = ?, genuine = ?, answered = ?,
-		satisfied = ?, status = CASE WHEN status = 'planned' THEN 'running' ELSE status END, updated_at = ? WHERE id = ?`,
+		satisfied = ?, status = CASE WHEN status = 'planned' AND plan_status = 'approved' THEN 'running' ELSE status END,
+		updated_at = ? WHERE id = ?`,
 		c.Distributed, c.Returned, c.Verified, c.Genuine, c.Answered, c.Satisfied, store.Micros(now), id)
 	return err
 }

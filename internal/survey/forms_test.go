@@ -16,7 +16,8 @@ import (
 )
 
 // surveyEnv is a property company with a supervisor, an agent, a field
-// assistant and the campaign service.
+// assistant, a second supervisor who reviews plans, the manager who
+// approves them (SUR-002) and the campaign service.
 type surveyEnv struct {
 	svc               *survey.Service
 	base              testkit.Base
@@ -24,8 +25,9 @@ type surveyEnv struct {
 	clk               *testkit.Clock
 	db                *store.DB
 	sup, agent, field *auth.Principal
+	rev, mgr          *auth.Principal
 	outsider          *auth.Principal
-	company           org.Unit
+	company, cs       org.Unit
 }
 
 func newSurveyEnv(t testing.TB, db *store.DB) *surveyEnv {
@@ -46,7 +48,27 @@ func newSurveyEnv(t testing.TB, db *store.DB) *surveyEnv {
 	return &surveyEnv{svc: svc, base: b, sent: sent, clk: clk, db: db,
 		sup: testkit.User(t, db, cs, auth.RoleCSSupervisor), agent: testkit.User(t, db, cs, auth.RoleCSAgent),
 		field: testkit.User(t, db, cs, auth.RoleFieldStaff), outsider: testkit.User(t, db, other, auth.RoleManager),
-		company: co}
+		rev: testkit.User(t, db, cs, auth.RoleCSSupervisor), mgr: testkit.User(t, db, co, auth.RoleManager),
+		company: co, cs: cs}
+}
+
+// approve takes the plan of c, prepared by the supervisor, through its
+// approval (SUR-002): submitted by the supervisor, reviewed by the second
+// supervisor, approved by the manager.
+func (e *surveyEnv) approve(t testing.TB, c *survey.Campaign) *survey.Campaign {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := e.svc.Submit(ctx, e.sup, c.ID); err != nil {
+		t.Fatalf("submit: %v", err)
+	}
+	if _, err := e.svc.Review(ctx, e.rev, c.ID, survey.OpinionInput{Opinion: "同意"}); err != nil {
+		t.Fatalf("review: %v", err)
+	}
+	got, err := e.svc.Approve(ctx, e.mgr, c.ID, survey.OpinionInput{Opinion: "批准实施"})
+	if err != nil || got.PlanStatus != survey.PlanApproved {
+		t.Fatalf("approve: %v %+v", err, got)
+	}
+	return got
 }
 
 // campaign plans a campaign on the owners' questionnaire.
@@ -110,6 +132,7 @@ func TestSurveyReportExact(t *testing.T) {
 		e := newSurveyEnv(t, db)
 		c := e.campaign(t, 1200)
 		forms := e.issue(t, c, 960)
+		e.approve(t, c) // SUR-002: the forms are the plan's sample
 		channels := []string{survey.AnswerPhone, survey.AnswerPaper, survey.AnswerFaceToFace}
 		for i, f := range forms[:773] {
 			in := survey.AnswerInput{Channel: channels[i%3],
@@ -210,6 +233,7 @@ func TestSurveyLink(t *testing.T) {
 		e := newSurveyEnv(t, db)
 		c := e.campaign(t, 10)
 		forms := e.issue(t, c, 3)
+		e.approve(t, c)
 
 		e.clk.Set(at("2026-06-29 09:00"))
 		old, err := e.svc.IssueLink(ctx, e.agent, c.ID, forms[0].ID)
@@ -311,6 +335,7 @@ func TestSurveyFormsRefused(t *testing.T) {
 		forms := e.issue(t, c, 2)
 		_, err = e.svc.Issue(ctx, e.sup, c.ID, survey.IssueInput{Households: []survey.Household{{Household: forms[0].Household}}})
 		wantErr(t, err, http.StatusConflict, "households[0].household")
+		e.approve(t, c)
 
 		ok := owner("satisfied", "satisfied", "satisfied")
 		_, err = e.svc.Answer(ctx, e.field, c.ID, forms[0].ID, survey.AnswerInput{Channel: "face_to_face", Answers: ok})

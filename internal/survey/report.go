@@ -5,7 +5,8 @@ package survey
 // questionnaire — every question's answers, its satisfaction rate (items
 // against item_target_pct, SUR-010), the mean scores (SUR-009), the
 // customers' comments and the forms found fake with their distributors
-// (SUR-006).
+// (SUR-006), with the plan's approval block (SUR-002) on the campaign and
+// the corrective actions (SUR-003).
 
 import (
 	"context"
@@ -31,6 +32,8 @@ type Report struct {
 	Channels map[string]int `json:"channels,omitempty"`
 	// Fake: the forms found fake, for the plan's penalties (SUR-006).
 	Fake []FakeForm `json:"fake,omitempty"`
+	// Actions: the corrective actions of the issues found (SUR-003).
+	Actions []*Action `json:"actions"`
 }
 
 // Targets are the pack's targets the report holds the campaign against.
@@ -100,6 +103,9 @@ func (s *Service) Report(ctx context.Context, p *auth.Principal, id store.ID) (*
 	}
 	rules := s.rules(c.Pack, c.PackVersion)
 	r := &Report{Campaign: c, VerificationQuota: sample.Quota(rules.VerificationPct, c.Returned), Targets: TargetsOf(rules)}
+	if r.Actions, err = s.actions(ctx, s.db.Reader(), c); err != nil {
+		return nil, err
+	}
 	if c.Questionnaire == "" {
 		return r, nil
 	}

@@ -26,6 +26,7 @@ func benchReport(b *testing.B, db *store.DB) {
 	e := newSurveyEnv(b, db)
 	c := e.campaign(b, 6000)
 	forms := e.issue(b, c, survey.MaxIssue)
+	e.approve(b, c)
 	for i, f := range forms[:4300] {
 		a := owner(pick(i%10 != 0, "satisfied", "neutral"), pick(i%20 != 0, "very_satisfied", "dissatisfied"), "satisfied")
 		a["suggestions"] = fmt.Sprintf("第 %d 户的意见", i)

@@ -2,6 +2,7 @@ package survey_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"kefu/internal/store"
@@ -24,10 +25,12 @@ func TestSurveySchedule(t *testing.T) {
 		}
 		e.clk.Set(at("2026-01-05 09:00"))
 		c, err := e.svc.Create(ctx, e.sup, survey.CampaignInput{Title: "2025 年下半年调查", Channel: "paper",
-			StartsOn: "2026-01-05", EndsOn: "2026-01-14", Households: 100})
+			StartsOn: "2026-01-05", EndsOn: "2026-01-14", Households: 100, Purpose: "了解满意度", Scope: "全体入住户",
+			Penalties: "弄虚作假扣罚"})
 		if err != nil {
 			t.Fatal(err)
 		}
+		e.approve(t, c) // SUR-002
 		if sc, _ := e.svc.Schedule(ctx, e.agent); sc.State != survey.ScheduleUnderWay || sc.Current != c.Number {
 			t.Fatalf("under way: %+v", sc)
 		}
@@ -56,7 +59,10 @@ func TestSurveySchedule(t *testing.T) {
 			t.Fatal(err)
 		}
 		msgs := e.sent.Events(survey.EventPlanning)
-		if len(msgs) != 1 || len(msgs[0].Users) != 1 || msgs[0].Users[0] != e.sup.UserID || msgs[0].Link != "/surveys/new" {
+		// The survey owners: both supervisors (one reviews plans, SUR-002)
+		// and the manager.
+		owners := []store.ID{e.sup.UserID, e.rev.UserID, e.mgr.UserID}
+		if len(msgs) != 1 || !slices.Equal(msgs[0].Users, owners) || msgs[0].Link != "/surveys/new" {
 			t.Fatalf("planning notice: %+v", msgs)
 		}
 		if sc, _ := e.svc.Schedule(ctx, e.agent); sc.State != survey.SchedulePlanning {

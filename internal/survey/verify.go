@@ -55,6 +55,9 @@ func (s *Service) DrawVerification(ctx context.Context, p *auth.Principal, id st
 		if c, err = s.openCampaign(ctx, tx, p, id); err != nil {
 			return err
 		}
+		if err := published(c); err != nil { // SUR-002
+			return err
+		}
 		d.Returned = c.Returned
 		d.Quota = sample.Quota(s.rules(c.Pack, c.PackVersion).VerificationPct, c.Returned)
 		if err := tx.QueryRow(ctx, "SELECT count(*) FROM survey_forms WHERE campaign_id = ? AND verify_drawn", id).Scan(&d.Drawn); err != nil {

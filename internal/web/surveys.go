@@ -45,6 +45,15 @@ func (s *Server) surveyRoutes() {
 	s.page("POST /surveys/{id}/forms/{form}/verify", auth.PermSurveysWrite, s.surveyVerify)
 	s.page("GET /surveys/{id}/report", auth.PermSurveysRead, s.surveyReport)
 	s.page("GET /surveys/{id}/report.xlsx", auth.PermSurveysRead, s.surveyReportXLSX)
+	// The plan's approval (SUR-002) and the corrective actions (SUR-003).
+	s.page("POST /surveys/{id}/plan", auth.PermSurveysWrite, s.surveyEditPlan)
+	s.page("POST /surveys/{id}/submit", auth.PermSurveysWrite, s.surveySubmit)
+	s.page("POST /surveys/{id}/review", auth.PermSurveysWrite, s.surveyPlanStep("review"))
+	s.page("POST /surveys/{id}/approve", auth.PermSurveysWrite, s.surveyPlanStep("approve"))
+	s.page("POST /surveys/{id}/return", auth.PermSurveysWrite, s.surveyPlanStep("return"))
+	s.page("POST /surveys/{id}/actions", auth.PermSurveysWrite, s.surveyOpenAction)
+	s.page("POST /surveys/{id}/actions/{action}/done", auth.PermSurveysAnswer, s.surveyActionStep("done"))
+	s.page("POST /surveys/{id}/actions/{action}/verify", auth.PermSurveysWrite, s.surveyActionStep("averify"))
 	s.mux.HandleFunc("GET "+survey.LinkPath+"{token}", s.surveyPublic)
 	s.mux.HandleFunc("POST "+survey.LinkPath+"{token}", s.surveyPublicSubmit)
 }

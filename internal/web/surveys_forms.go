@@ -115,7 +115,7 @@ func (s *Server) surveyFormView(rq *request, id, formID store.ID, f *Form) (*sur
 	if fm.Status == survey.FormReturned && fm.AnsweredBy == 0 && fm.Channel == survey.AnswerLink {
 		v.AnsweredBy = label("sur.by_customer").In(l)
 	}
-	open := fm.Status == survey.FormIssued && !v.Closed
+	open := fm.Status == survey.FormIssued && !v.Closed && c.Approved() // SUR-002: published
 	v.CanAnswer = open && p.Can(auth.PermSurveysAnswer)
 	v.CanLink = v.CanAnswer
 	sheet, err := s.surveys.SheetOf(c)

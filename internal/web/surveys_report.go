@@ -5,8 +5,9 @@ package web
 // satisfaction against the item target (SUR-010) with a bar chart of its
 // answers drawn here as inline SVG (no script, prints as it shows), the
 // customers' comments, the forms found fake with their distributors
-// (SUR-006) and the improvement plan (SUR-011); the same report as an
-// .xlsx workbook from survey.ExportReport.
+// (SUR-006), the corrective actions (SUR-003) and the improvement plan
+// (SUR-011), under the plan's approval block (SUR-002); the same report as
+// an .xlsx workbook from survey.ExportReport.
 
 import (
 	"bytes"
@@ -89,6 +90,10 @@ type surveyReportView struct {
 	Fake                           []surveyFake
 	XLSX, Generated                string
 	ReportKeep, FormsKeep, PlanKep string
+	// The plan's approval block in the header (SUR-002, ARC-018) and the
+	// corrective actions (SUR-003).
+	Approval surveyApproval
+	Actions  []surveyActionRow
 }
 
 // Chart geometry (viewBox units).
@@ -160,6 +165,11 @@ func (s *Server) surveyReport(w http.ResponseWriter, rq *request) error {
 		v.Questions = append(v.Questions, st)
 	}
 	users := map[store.ID]string{}
+	v.Approval = s.surveyApprovalOf(rq, c, users)
+	v.Actions = s.surveyActionRows(rq, c, r.Actions, users)
+	for i := range v.Actions { // the report shows them; the campaign page acts on them
+		v.Actions[i].CanDone, v.Actions[i].CanVerify = false, false
+	}
 	for _, f := range r.Fake {
 		v.Fake = append(v.Fake, surveyFake{Number: f.Number, Household: f.Household, Note: f.Note,
 			Distributor: s.userName(ctx, users, f.DistributorID, l)})
@@ -249,3 +259,7 @@ func (s *Server) surveyReportXLSX(w http.ResponseWriter, rq *request) error {
 	_, _ = w.Write(buf.Bytes())
 	return nil
 }
+
+// ActionForm is an empty form: the report shows the corrective actions
+// without their forms (template "suractions").
+func (v *surveyReportView) ActionForm(string, store.ID) *Form { return newForm(nil) }

@@ -48,11 +48,24 @@ type surveyView struct {
 	Drawn             []surveyFormRow
 	DrawnLeft         int // drawn forms not verified yet
 	Distributors      []option
-	// Failed names the form refused (counts, issue, close, draw, verify),
-	// FailedForm the form whose verification was refused; Form holds its
-	// values and errors.
+	// Published: the plan is approved (SUR-002); until then the page
+	// offers the sample and the plan's approval, not answers or counts.
+	Published bool
+	Approval  surveyApproval
+	Channels  []option // the plan form's
+	// The corrective actions (SUR-003) and the departments of the company
+	// they may be opened for.
+	Actions       []surveyActionRow
+	CanOpenAction bool
+	ActionsHint   string // why no action can be opened now
+	Departments   []option
+	// Failed names the form refused (counts, issue, close, draw, verify,
+	// plan, submit, review, approve, return, action, done, averify),
+	// FailedForm the survey form or corrective action whose form was
+	// refused; Form holds its values and errors.
 	Failed     string
 	FailedForm store.ID
+	planForm   *Form // the plan's values for its edit form
 	Form       *Form
 	Counts     *Form
 	Issue      *Form
@@ -94,7 +107,13 @@ func (v *surveyView) TopAlert() string {
 	shown := v.CanWrite && v.Open
 	switch v.Failed {
 	case "issue", "draw", "verify":
-		shown = shown && !v.HandCounted
+		shown = shown && !v.HandCounted && (v.Published || v.Failed == "issue")
+	case "plan", "submit", "review", "approve", "return":
+		shown = v.Approval.Shows(v.Failed)
+	case "action":
+		shown = v.CanOpenAction
+	case "done", "averify":
+		shown = v.actionFormShown(v.Failed, v.FailedForm)
 	}
 	if shown {
 		return ""
@@ -136,6 +155,7 @@ func (s *Server) surveyView(rq *request, id store.ID, failed string, f *Form) (*
 		QuestionnaireName: s.questionnaireName(c, l), Created: exact(c.CreatedAt), ClosedAt: surveyExact(c.ClosedAt),
 		Figures: s.surveyFigures(c, l), CanWrite: p.Can(auth.PermSurveysWrite), CanAnswer: p.Can(auth.PermSurveysAnswer),
 		Open: c.Status != survey.StatusClosed, HandCounted: c.Questionnaire == "", Failed: failed, Form: f,
+		Published:  c.Approved(),
 		ReportKeep: surveyDate(c.ReportKeepUntil), FormsKeep: surveyDate(c.FormsKeepUntil), PlanKp: surveyDate(c.PlanKeepUntil)}
 	if pk, ok := s.policy.Get(c.Pack); ok {
 		v.PackName = nameIn(pk.Name, l)
@@ -144,6 +164,9 @@ func (s *Server) surveyView(rq *request, id store.ID, failed string, f *Form) (*
 	users := map[store.ID]string{}
 	v.CreatedBy = s.userName(ctx, users, c.CreatedBy, l)
 	v.Counts, v.Issue, v.Close = v.F("counts"), v.F("issue"), v.F("close")
+	if err := s.surveyPlanParts(rq, v, users); err != nil { // SUR-002, SUR-003
+		return nil, err
+	}
 	if failed != "counts" {
 		for k, n := range map[string]int{"households": c.Households, "distributed": c.Distributed, "returned": c.Returned,
 			"verified": c.Verified, "genuine": c.Genuine, "answered": c.Answered, "satisfied": c.Satisfied} {

@@ -30,7 +30,8 @@ import (
 // (agent), 管家部 with the assistant 陈助理 (field_staff, assistant).
 type surveyEnv struct {
 	*env
-	app *app.App
+	app    *app.App
+	butler org.Unit
 }
 
 func newSurveyEnv(t *testing.T) *surveyEnv {
@@ -60,6 +61,9 @@ func newSurveyEnv(t *testing.T) *surveyEnv {
 	e.user("super", "李娜", e.dept, auth.RoleCSSupervisor)
 	e.user("agent", "王芳", e.dept, auth.RoleCSAgent)
 	e.user("assistant", "陈助理", butler, auth.RoleFieldStaff)
+	e.user("reviewer", "周审", e.dept, auth.RoleCSSupervisor)
+	e.user("manager", "张经理", e.co, auth.RoleManager)
+	e.butler = butler
 	e.srv = httptest.NewServer(a.Handler())
 	t.Cleanup(e.srv.Close)
 	return e
@@ -89,6 +93,19 @@ func (e *surveyEnv) plan(c *client, form url.Values) string {
 		e.t.Fatalf("plan: %d %q\n%s", res.status, res.location, res.body)
 	}
 	return res.location
+}
+
+// approvePlan takes the plan of the campaign at path through its approval
+// on the campaign page (SUR-002): 李娜 submits it, 周审 reviews it, 张经理
+// approves it.
+func (e *surveyEnv) approvePlan(path string) {
+	e.t.Helper()
+	for _, step := range []struct{ user, action string }{{"super", "submit"}, {"reviewer", "review"}, {"manager", "approve"}} {
+		res := e.signedIn(step.user).post(path+"/"+step.action, url.Values{"opinion": {"同意"}})
+		if res.status != http.StatusSeeOther {
+			e.t.Fatalf("%s %s: %d\n%s", step.user, step.action, res.status, res.body)
+		}
+	}
 }
 
 // forms lists a campaign's forms, by serial.
@@ -197,6 +214,7 @@ func TestSurveyPlanAndIssueForms(t *testing.T) {
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("issue: %d\n%s", res.status, res.body)
 	}
+	e.approvePlan(path) // the forms are the plan's sample (SUR-002)
 	page = super.get(path)
 	page.want(t, http.StatusOK, `id="survey-status">进行中<`, "已发放 3 份，已回收 0 份", "1-101", "张三", "1-103", "王五")
 	if n := strings.Count(page.body, `<tr data-form="`); n != 3 {
@@ -224,6 +242,7 @@ func TestSurveyFieldStaffAnswers(t *testing.T) {
 	super, assistant, agent := e.signedIn("super"), e.signedIn("assistant"), e.signedIn("agent")
 	path := e.plan(super, surveyPlan("业主满意度调查", "owner", 10))
 	super.post(path+"/forms", url.Values{"households": {"3-1-502,王女士,13800000001\n3-1-601"}}).want(t, http.StatusSeeOther)
+	e.approvePlan(path)
 	fs := e.forms(path)
 	form := path + "/forms/" + fs[0].ID.String()
 
@@ -290,6 +309,7 @@ func TestSurveyCountsByHand(t *testing.T) {
 	page.want(t, http.StatusOK, `id="counts-form"`, "不用问卷，手工登记份数")
 	page.lacks(t, `id="issue-form"`, `id="forms-table"`)
 	super.post(path+"/forms", url.Values{"households": {"1-101"}}).want(t, http.StatusConflict, `id="top-alert">本调查未选用问卷`)
+	e.approvePlan(path)
 	counts := url.Values{"households": {"1200"}, "distributed": {"960"}, "returned": {"773"}, "verified": {"39"},
 		"genuine": {"39"}, "answered": {"773"}, "satisfied": {"711"}}
 	res := super.post(path+"/counts", with(counts, "returned", "990"))
@@ -328,6 +348,7 @@ func TestSurveyVerificationReportAndClose(t *testing.T) {
 	super := e.signedIn("super")
 	path := e.plan(super, surveyPlan("业主满意度调查", "owner", 4))
 	super.post(path+"/forms", url.Values{"households": {"1-101\n1-102\n1-103"}, "distributor_id": {e.userID("assistant")}}).want(t, http.StatusSeeOther)
+	e.approvePlan(path)
 	fs := e.forms(path)
 	for i, opt := range []string{"very_satisfied", "neutral"} {
 		res := super.post(path+"/forms/"+fs[i].ID.String()+"/answers", with(ownerAnswers(opt, "绿化要加强"), "channel", "paper"))
@@ -413,6 +434,7 @@ func TestSurveyPublicPage(t *testing.T) {
 	super := e.signedIn("super")
 	path := e.plan(super, surveyPlan("业主满意度调查", "owner", 10))
 	super.post(path+"/forms", url.Values{"households": {"2-1-301,赵先生,13900000009"}}).want(t, http.StatusSeeOther)
+	e.approvePlan(path)
 	fs := e.forms(path)
 	res := super.post(path+"/forms/"+fs[0].ID.String()+"/link", nil)
 	m := regexp.MustCompile(`id="link-url" value="(http://[^"]+)"`).FindStringSubmatch(res.body)
