@@ -37,3 +37,44 @@ func Pick(seed string, n, k int) []int {
 	slices.Sort(out)
 	return out
 }
+
+// QuotaAtLeast is Quota with a floor applied after rounding (SMP intro,
+// SMP-006: 2 % of 650 = 13 → at least 20), never more than the base: a
+// population smaller than the floor is checked whole.
+func QuotaAtLeast(ratePct, base, floor int) int {
+	return min(max(Quota(ratePct, base), floor), base)
+}
+
+// Apportion splits total by the weights with the largest-remainder method
+// (G-22): each part gets the floor of its exact share, and the units left
+// go to the largest remainders, ties in the listed order. A zero weight
+// gets nothing, so an empty stratum's share is spread over the others in
+// proportion to theirs (SMP-003: 72 by 30/30/15/15/10 → 22/21/11/11/7; with
+// no wall-hung boilers, 30/30/15/15/0 → 24/24/12/12/0). All weights zero:
+// all zero.
+func Apportion(total int, weights []int) []int {
+	out := make([]int, len(weights))
+	sum := 0
+	for _, w := range weights {
+		sum += max(w, 0)
+	}
+	if sum == 0 || total <= 0 {
+		return out
+	}
+	rem := make([]int, len(weights)) // remainders in units of 1/sum
+	given := 0
+	for i, w := range weights {
+		w = max(w, 0)
+		out[i], rem[i] = total*w/sum, total*w%sum
+		given += out[i]
+	}
+	order := make([]int, len(weights))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return rem[b] - rem[a] })
+	for _, i := range order[:total-given] {
+		out[i]++
+	}
+	return out
+}
