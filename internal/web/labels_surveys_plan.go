@@ -21,6 +21,7 @@ var surveyPlanLabels = map[string]i18n.Text{
 	"flash.survey_action_opened":  i18n.T("整改措施已制定", "Corrective action opened"),
 	"flash.survey_action_done":    i18n.T("整改结果已登记", "Correction recorded"),
 	"flash.survey_action_averify": i18n.T("整改已验证", "Correction verified"),
+	"sur.plan_short":              i18n.T("策划书：", "Plan: "),
 	"sur.plan_status.draft":       i18n.T("草稿", "Draft"),
 	"sur.plan_status.submitted":   i18n.T("待审核", "Awaiting review"),
 	"sur.plan_status.reviewed":    i18n.T("待批准", "Awaiting approval"),

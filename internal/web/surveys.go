@@ -62,6 +62,7 @@ func (s *Server) surveyRoutes() {
 type surveyRow struct {
 	C                               *survey.Campaign
 	StatusName, StatusClass         string
+	PlanName, PlanClass             string // the plan's approval (SUR-002)
 	ChannelName, QuestionnaireName  string
 	Distribution, Return, Satisfied *surveyRate // nil while the base is zero
 }
@@ -101,6 +102,7 @@ func (s *Server) surveysList(w http.ResponseWriter, rq *request) error {
 	for _, c := range items {
 		fig := s.surveyFigures(c, l)
 		d.Rows = append(d.Rows, surveyRow{C: c, StatusName: surveyStatusName(c.Status, l), StatusClass: surveyStatusClass(c.Status),
+			PlanName: labelOr("sur.plan_status."+string(c.PlanStatus), string(c.PlanStatus), l), PlanClass: surveyPlanClass(c.PlanStatus),
 			ChannelName: surveyChannelName(c.Channel, l), QuestionnaireName: s.questionnaireName(c, l),
 			Distribution: fig.Distribution, Return: fig.Return, Satisfied: fig.Satisfaction})
 	}

@@ -214,7 +214,10 @@ func TestSurveyPlanAndIssueForms(t *testing.T) {
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("issue: %d\n%s", res.status, res.body)
 	}
+	// Before approval the list says the plan is a draft (SUR-002).
+	super.get("/surveys").want(t, http.StatusOK, `data-plan="draft"`, "策划书：草稿")
 	e.approvePlan(path) // the forms are the plan's sample (SUR-002)
+	super.get("/surveys").lacks(t, `data-plan=`)
 	page = super.get(path)
 	page.want(t, http.StatusOK, `id="survey-status">进行中<`, "已发放 3 份，已回收 0 份", "1-101", "张三", "1-103", "王五")
 	if n := strings.Count(page.body, `<tr data-form="`); n != 3 {
