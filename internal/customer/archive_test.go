@@ -76,7 +76,7 @@ func TestValidateNamesTheField(t *testing.T) {
 			in.ServicePoints = []customer.ServicePointInput{{Kind: "gas_account"}}
 		}), "service_points[0].account_no"},
 		{"reading frequency", "gas", gas(func(in *customer.Input) {
-			in.ServicePoints = []customer.ServicePointInput{{Kind: "gas_account", AccountNo: "1", Attributes: map[string]any{"reading_frequency": "daily"}}}
+			in.ServicePoints = []customer.ServicePointInput{{Kind: "gas_account", AccountNo: "1", Attributes: map[string]any{"reading_frequency": "hourly"}}}
 		}), "service_points[0].attributes.reading_frequency"},
 		{"unknown attribute", "gas", gas(func(in *customer.Input) {
 			in.ServicePoints = []customer.ServicePointInput{{Kind: "gas_account", AccountNo: "1", Attributes: map[string]any{"colour": "red"}}}
@@ -112,7 +112,7 @@ func TestOneArchivePerAccount(t *testing.T) {
 		agent := f.as(auth.RoleCSAgent, f.gas)
 		first := f.create(agent, customer.Input{Name: "张三", Phone: "13800000001", Type: "residential",
 			ServicePoints: []customer.ServicePointInput{{Kind: "gas_account", AccountNo: "3-2-501", Address: "幸福里3栋2单元501",
-				Attributes: map[string]any{"meters": []string{"Ｍ-0001"}, "reading_frequency": "bimonthly"}}}})
+				Attributes: map[string]any{"meters": []string{"Ｍ-0001"}, "reading_frequency": "weekly"}}}})
 		if len(first.ServicePoints) != 1 || first.ServicePoints[0].ArchiveNo != "G-000001" {
 			t.Fatalf("first archive: %+v", first.ServicePoints)
 		}

@@ -28,8 +28,12 @@ const (
 	PropertyUnit     = "property_unit"
 )
 
-// ReadingFrequencies are the meter-reading frequencies of a gas account.
-var ReadingFrequencies = []string{"monthly", "bimonthly", "quarterly", "half_yearly", "yearly"}
+// ReadingFrequencies are the meter-reading frequencies of a gas account,
+// most frequent first; the C&I full safety inspection follows them
+// (INS-007: daily → monthly … twice a month → yearly). bimonthly is every
+// two months (双月), twice_monthly twice a month (半月).
+var ReadingFrequencies = []string{"daily", "weekly", "thrice_monthly", "twice_monthly", "monthly", "bimonthly",
+	"quarterly", "half_yearly", "yearly"}
 
 // Usages of a power supply point (CUS-003: power 动力 / lighting 照明).
 var Usages = []string{"power", "lighting"}

@@ -184,6 +184,14 @@ func attrValue(name, v string) (any, error) {
 		return []any{v}, nil
 	case "reading_frequency":
 		switch v {
+		case "每日", "日", "每天", "日抄", "daily":
+			return "daily", nil
+		case "每周", "周", "周抄", "weekly":
+			return "weekly", nil
+		case "每旬", "旬", "每月三次", "thrice_monthly":
+			return "thrice_monthly", nil
+		case "半月", "每半月", "每月两次", "twice_monthly":
+			return "twice_monthly", nil
 		case "每月", "月", "单月", "monthly":
 			return "monthly", nil
 		case "双月", "两月", "隔月", "bimonthly":
@@ -195,7 +203,8 @@ func attrValue(name, v string) (any, error) {
 		case "每年", "年", "一年", "yearly":
 			return "yearly", nil
 		}
-		return nil, badCell("抄表周期须为 每月、双月、季度、半年 或 每年（读到“%s”）", "reading frequency must be monthly, bimonthly, quarterly, half-yearly or yearly, got %q", v)
+		return nil, badCell("抄表周期须为 每日、每周、每旬、半月、每月、双月、季度、半年 或 每年（读到“%s”）",
+			"reading frequency must be daily, weekly, thrice monthly, twice monthly, monthly, bimonthly, quarterly, half-yearly or yearly, got %q", v)
 	case "contracted_capacity_kva", "area_m2":
 		n := strings.TrimSpace(strings.NewReplacer("kVA", "", "KVA", "", "kva", "", "千伏安", "", "㎡", "", "平方米", "", "m2", "", "m²", "", ",", "").Replace(v))
 		return n, nil

@@ -51,6 +51,14 @@ type Pack struct {
 	// Visits are the return-visit rules (VIS): what triggers a visit, its
 	// due window, sampling rate, visitor by severity, mode, exemptions.
 	Visits VisitRules `json:"visits"`
+	// Inspections are the planned safety-inspection rules (INS): cycles by
+	// customer class and service-point attributes, seasonal campaigns,
+	// checklists, plan periods and levels.
+	Inspections InspectionRules `json:"inspections"`
+	// Sampling are the supervision-sampling rules (SMP): positions, the
+	// levels of who checks whom, quotas, strata, methods, periodic checks,
+	// checklists, repeat-offence thresholds.
+	Sampling SamplingRules `json:"sampling"`
 
 	// Source is where this version came from: "builtin" or "file:<name>".
 	Source string `json:"source"`

@@ -55,6 +55,8 @@ func applyDefaults(p *Pack) {
 		processDefaults(&p.Processes[i])
 	}
 	visitDefaults(p)
+	inspectionDefaults(&p.Inspections)
+	samplingDefaults(&p.Sampling)
 	t := &p.Tickets
 	if t.ExtensionApprover == "" {
 		t.ExtensionApprover = DefaultExtensionApprover
@@ -217,6 +219,8 @@ func (v *validator) pack() {
 	v.processes("processes", p.Processes)
 	v.surveys("surveys", &p.Surveys)
 	v.visits("visits", &p.Visits)
+	v.inspections("inspections", &p.Inspections)
+	v.sampling("sampling", &p.Sampling)
 }
 
 func (v *validator) severity(path string, s Severity) {
