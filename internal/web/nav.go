@@ -27,7 +27,7 @@ var navSections = []struct {
 		{"processes", "/processes", auth.PermProcessesRead},
 		{"visits", "/visits", auth.PermVisitsRead},
 		{"surveys", "/surveys", auth.PermSurveysRead},
-		{"sampling", "", auth.PermSamplingRead},
+		{"sampling", "/sampling", auth.PermSamplingRead},
 		{"inspections", "", auth.PermInspectionsRead},
 		{"merits", "", auth.PermMeritsRead},
 		{"sales", "", auth.PermSalesRead},

@@ -173,6 +173,7 @@ func (s *Server) routes() {
 	s.customerRoutes()
 	s.processRoutes()
 	s.visitRoutes()
+	s.samplingRoutes()
 	s.surveyRoutes()
 	if s.notify != nil {
 		s.page("GET /notifications", "", s.notificationsPage)
