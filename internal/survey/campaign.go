@@ -262,29 +262,11 @@ func nextNumber(ctx context.Context, tx store.Conn, now time.Time) (string, erro
 // messages of Compute; unlike Compute it accepts zeros (a campaign early
 // on has none).
 func checkCounts(c Counts) error {
-	households := count{"households", "入住总户数", c.Households}
-	distributed := count{"distributed", "发放份数", c.Distributed}
-	returned := count{"returned", "回收份数", c.Returned}
-	verified := count{"verified", "核实份数", c.Verified}
-	genuine := count{"genuine", "核实属实份数", c.Genuine}
-	satisfied := count{"satisfied", "满意份数", c.Satisfied}
-	answered := count{"answered", "有效答卷数", c.Answered}
-	for _, c := range []count{households, distributed, returned, verified, genuine, satisfied, answered} {
-		if c.n < 0 {
-			return apperr.Validation(c.key, i18n.T("%[1]s不能为负数", "%[2]s must not be negative", c.zh, c.key))
-		}
+	f := fieldsOf(c)
+	if err := f.negative(); err != nil {
+		return err
 	}
-	for _, r := range []struct{ part, whole count }{
-		{distributed, households}, {returned, distributed}, {verified, returned}, {genuine, verified},
-		{answered, returned}, {satisfied, answered},
-	} {
-		if r.part.n > r.whole.n {
-			return apperr.Validation(r.part.key, i18n.T("%[1]s（%[5]d）不能大于%[2]s（%[6]d）",
-				"%[3]s (%[5]d) must not exceed %[4]s (%[6]d)", r.part.zh, r.whole.zh, r.part.key, r.whole.key,
-				r.part.n, r.whole.n))
-		}
-	}
-	return nil
+	return f.exceeding()
 }
 
 // UpdateCounts records the campaign's counts; a planned campaign starts

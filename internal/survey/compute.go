@@ -70,6 +70,50 @@ type count struct {
 	n       int
 }
 
+// countFields are a campaign's counts with their names, for the checks
+// Compute and the campaign's counts share.
+type countFields struct {
+	households, distributed, returned, verified, genuine, satisfied, answered count
+}
+
+func fieldsOf(c Counts) countFields {
+	return countFields{
+		households:  count{"households", "入住总户数", c.Households},
+		distributed: count{"distributed", "发放份数", c.Distributed},
+		returned:    count{"returned", "回收份数", c.Returned},
+		verified:    count{"verified", "核实份数", c.Verified},
+		genuine:     count{"genuine", "核实属实份数", c.Genuine},
+		satisfied:   count{"satisfied", "满意份数", c.Satisfied},
+		answered:    count{"answered", "有效答卷数", c.Answered},
+	}
+}
+
+// negative refuses a negative count, naming it.
+func (f countFields) negative() error {
+	for _, c := range []count{f.households, f.distributed, f.returned, f.verified, f.genuine, f.satisfied, f.answered} {
+		if c.n < 0 {
+			return apperr.Validation(c.key, i18n.T("%[1]s不能为负数", "%[2]s must not be negative", c.zh, c.key))
+		}
+	}
+	return nil
+}
+
+// exceeding refuses a count above its base (returned above distributed …),
+// naming the part.
+func (f countFields) exceeding() error {
+	for _, r := range []struct{ part, whole count }{
+		{f.distributed, f.households}, {f.returned, f.distributed}, {f.verified, f.returned}, {f.genuine, f.verified},
+		{f.answered, f.returned}, {f.satisfied, f.answered},
+	} {
+		if r.part.n > r.whole.n {
+			return apperr.Validation(r.part.key, i18n.T("%[1]s（%[5]d）不能大于%[2]s（%[6]d）",
+				"%[3]s (%[5]d) must not exceed %[4]s (%[6]d)", r.part.zh, r.whole.zh, r.part.key, r.whole.key,
+				r.part.n, r.whole.n))
+		}
+	}
+	return nil
+}
+
 // rate is the name of a rate, for the messages about its base.
 type rate struct{ zh, en string }
 
@@ -79,43 +123,28 @@ type rate struct{ zh, en string }
 // the exact raw rate minus the exact deduction, floored at zero. Bad
 // counts are a 422 naming the field.
 func Compute(rules policy.SurveyRules, in ComputeInput) (Result, error) {
-	households := count{"households", "入住总户数", in.Households}
-	distributed := count{"distributed", "发放份数", in.Distributed}
-	returned := count{"returned", "回收份数", in.Returned}
-	verified := count{"verified", "核实份数", in.Verified}
-	genuine := count{"genuine", "核实属实份数", in.Genuine}
-	satisfied := count{"satisfied", "满意份数", in.Satisfied}
-	answered := count{"answered", "有效答卷数", in.Answered}
-
-	for _, c := range []count{households, distributed, returned, verified, genuine, satisfied, answered} {
-		if c.n < 0 {
-			return Result{}, apperr.Validation(c.key, i18n.T("%[1]s不能为负数", "%[2]s must not be negative", c.zh, c.key))
-		}
+	f := fieldsOf(Counts{Households: in.Households, Distributed: in.Distributed, Returned: in.Returned,
+		Verified: in.Verified, Genuine: in.Genuine, Answered: in.Answered, Satisfied: in.Satisfied})
+	if err := f.negative(); err != nil {
+		return Result{}, err
 	}
 	for _, b := range []struct {
 		c    count
 		rate rate
 	}{
-		{households, rate{"发放率", "distribution rate"}},
-		{distributed, rate{"回收率", "return rate"}},
-		{returned, rate{"核实率", "verification rate"}},
-		{verified, rate{"真实率", "authenticity rate"}},
-		{answered, rate{"满意率", "satisfaction rate"}},
+		{f.households, rate{"发放率", "distribution rate"}},
+		{f.distributed, rate{"回收率", "return rate"}},
+		{f.returned, rate{"核实率", "verification rate"}},
+		{f.verified, rate{"真实率", "authenticity rate"}},
+		{f.answered, rate{"满意率", "satisfaction rate"}},
 	} {
 		if b.c.n == 0 {
 			return Result{}, apperr.Validation(b.c.key, i18n.T("%[1]s须大于 0（%[3]s的分母）",
 				"%[2]s must be greater than 0 (it is the base of the %[4]s)", b.c.zh, b.c.key, b.rate.zh, b.rate.en))
 		}
 	}
-	for _, r := range []struct{ part, whole count }{
-		{distributed, households}, {returned, distributed}, {verified, returned}, {genuine, verified},
-		{answered, returned}, {satisfied, answered},
-	} {
-		if r.part.n > r.whole.n {
-			return Result{}, apperr.Validation(r.part.key, i18n.T("%[1]s（%[5]d）不能大于%[2]s（%[6]d）",
-				"%[3]s (%[5]d) must not exceed %[4]s (%[6]d)", r.part.zh, r.whole.zh, r.part.key, r.whole.key,
-				r.part.n, r.whole.n))
-		}
+	if err := f.exceeding(); err != nil {
+		return Result{}, err
 	}
 
 	dist := percent(in.Distributed, in.Households)

@@ -27,7 +27,7 @@ const (
 // ExportReport writes the report of a campaign p may see as an .xlsx
 // workbook.
 func (s *Service) ExportReport(ctx context.Context, p *auth.Principal, id store.ID, w io.Writer) error {
-	r, err := s.Report(ctx, p, id)
+	r, forms, err := s.report(ctx, p, id)
 	if err != nil {
 		return err
 	}
@@ -47,7 +47,7 @@ func (s *Service) ExportReport(ctx context.Context, p *auth.Principal, id store.
 		if err := questionSheet(x, r); err != nil {
 			return err
 		}
-		if err := s.formSheet(ctx, x, p, r); err != nil {
+		if err := s.formSheet(x, r, forms); err != nil {
 			return err
 		}
 	}
@@ -192,7 +192,7 @@ func questionSheet(x *excelize.File, r *Report) error {
 	return x.SetColWidth(sheetQuestions, "A", "A", 30)
 }
 
-func (s *Service) formSheet(ctx context.Context, x *excelize.File, p *auth.Principal, r *Report) error {
+func (s *Service) formSheet(x *excelize.File, r *Report, forms []*Form) error {
 	if _, err := x.NewSheet(sheetForms); err != nil {
 		return err
 	}
@@ -205,30 +205,19 @@ func (s *Service) formSheet(ctx context.Context, x *excelize.File, p *auth.Princ
 		head = append(head, q.Text.ZH)
 	}
 	rs := [][]any{head}
-	after := 0
-	for {
-		forms, err := s.Forms(ctx, p, r.Campaign.ID, FormFilter{After: after, Limit: MaxIssue})
-		if err != nil {
-			return err
+	for _, f := range forms {
+		row := []any{f.Number, f.Household, formStatusZH[f.Status], channelZH[f.Channel], "", "", "", verifyZH[f.VerifyResult]}
+		if f.AnsweredAt != nil {
+			row[4] = f.AnsweredAt.In(store.Zone).Format(time.DateTime)
+			row[5] = map[bool]string{true: "是", false: "否"}[f.Satisfied]
 		}
-		for _, f := range forms {
-			row := []any{f.Number, f.Household, formStatusZH[f.Status], channelZH[f.Channel], "", "", "", verifyZH[f.VerifyResult]}
-			if f.AnsweredAt != nil {
-				row[4] = f.AnsweredAt.In(store.Zone).Format(time.DateTime)
-				row[5] = map[bool]string{true: "是", false: "否"}[f.Satisfied]
-			}
-			if f.Score != nil {
-				row[6] = *f.Score
-			}
-			for _, q := range sh.Questions {
-				row = append(row, answerLabel(q, f.Answers[q.Key]))
-			}
-			rs = append(rs, row)
+		if f.Score != nil {
+			row[6] = *f.Score
 		}
-		if len(forms) < MaxIssue {
-			break
+		for _, q := range sh.Questions {
+			row = append(row, answerLabel(q, f.Answers[q.Key]))
 		}
-		after = forms[len(forms)-1].Serial
+		rs = append(rs, row)
 	}
 	return rows(x, sheetForms, rs)
 }

@@ -296,8 +296,7 @@ func (s *Service) Forms(ctx context.Context, p *auth.Principal, id store.ID, f F
 		where = append(where, "f.verify_drawn")
 	}
 	if len(f.ids) > 0 {
-		ph := strings.TrimSuffix(strings.Repeat("?, ", len(f.ids)), ", ")
-		where = append(where, "f.id IN ("+ph+")")
+		where = append(where, "f.id IN ("+store.Placeholders(len(f.ids))+")")
 		for _, x := range f.ids {
 			args = append(args, x)
 		}

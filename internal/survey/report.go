@@ -97,42 +97,40 @@ const maxComments = 500
 
 // Report is the report of a campaign p may see.
 func (s *Service) Report(ctx context.Context, p *auth.Principal, id store.ID) (*Report, error) {
+	r, _, err := s.report(ctx, p, id)
+	return r, err
+}
+
+// report is the report with the campaign's forms (every status, by
+// serial), read once for the report and its .xlsx.
+func (s *Service) report(ctx context.Context, p *auth.Principal, id store.ID) (*Report, []*Form, error) {
 	c, err := s.Get(ctx, p, id)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	rules := s.rules(c.Pack, c.PackVersion)
 	r := &Report{Campaign: c, VerificationQuota: sample.Quota(rules.VerificationPct, c.Returned), Targets: TargetsOf(rules)}
 	if r.Actions, err = s.actions(ctx, s.db.Reader(), c); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if c.Questionnaire == "" {
-		return r, nil
+		return r, nil, nil
 	}
 	_, q, err := s.questionnaire(c)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	forms, err := s.Forms(ctx, p, id, FormFilter{Status: FormReturned, Limit: MaxIssue})
+	forms, err := store.QueryAll(ctx, s.db.Reader(), func(sc store.Scanner) (*Form, error) { return scanForm(sc, c.Number) },
+		"SELECT "+formColumns+" FROM survey_forms f WHERE f.campaign_id = ? ORDER BY f.serial", c.ID)
 	if err != nil {
-		return nil, err
-	}
-	for len(forms) > 0 && len(forms)%MaxIssue == 0 { // more than one page
-		more, err := s.Forms(ctx, p, id, FormFilter{Status: FormReturned, Limit: MaxIssue, After: forms[len(forms)-1].Serial})
-		if err != nil {
-			return nil, err
-		}
-		if len(more) == 0 {
-			break
-		}
-		forms = append(forms, more...)
+		return nil, nil, err
 	}
 	r.Questions, r.Channels, r.Fake = tally(rules, q, forms)
-	return r, nil
+	return r, forms, nil
 }
 
-// tally counts the answers of the returned forms; fake forms are left out
-// of the statistics (SUR-006) and listed.
+// tally counts the answers of the returned forms (the others have none);
+// fake forms are left out of the statistics (SUR-006) and listed.
 func tally(rules policy.SurveyRules, q *policy.Questionnaire, forms []*Form) ([]QuestionStats, map[string]int, []FakeForm) {
 	channels := map[string]int{}
 	var fake []FakeForm
@@ -148,6 +146,9 @@ func tally(rules policy.SurveyRules, q *policy.Questionnaire, forms []*Form) ([]
 		}
 	}
 	for _, f := range forms {
+		if f.Status != FormReturned {
+			continue
+		}
 		channels[f.Channel]++
 		if f.VerifyResult == VerifyFake {
 			fake = append(fake, FakeForm{Number: f.Number, Household: f.Household, DistributorID: f.DistributorID, Note: f.VerifyNote})
