@@ -18,7 +18,7 @@ func TestBuiltinQuestionnaires(t *testing.T) {
 	byKey := map[string]*Pack{}
 	for _, p := range packs {
 		byKey[p.Key] = p
-		if len(p.Surveys.Questionnaires) == 0 || p.Surveys.LinkValidHours != 72 {
+		if len(p.Surveys.Questionnaires) == 0 || p.Surveys.LinkValidHours != 72 || p.Surveys.PlanApprover != "manager" {
 			t.Errorf("%s: %d questionnaires, link %d h", p.Key, len(p.Surveys.Questionnaires), p.Surveys.LinkValidHours)
 		}
 	}
@@ -96,6 +96,7 @@ func TestQuestionnaireErrors(t *testing.T) {
 		{five + "    - key: sc\n      name: {zh: 少}\n      options:\n        - {key: a, name: {zh: 甲}, score: 1}\n", "surveys.scales[1].options"},
 		{"surveys:\n  link_valid_hours: 0\n", ""},
 		{"surveys:\n  link_valid_hours: 3000\n", "surveys.link_valid_hours"},
+		{"surveys:\n  plan_approver: boss\n", "surveys.plan_approver"}, // SUR-002
 	} {
 		_, probs := Parse("mini.yaml", []byte(minimal+c.yaml))
 		if c.path == "" { // 0 is left out: the default applies

@@ -3,6 +3,7 @@ package policy
 import (
 	"slices"
 
+	"kefu/internal/auth"
 	"kefu/internal/calendar"
 	"kefu/internal/i18n"
 )
@@ -63,6 +64,9 @@ type SurveyRules struct {
 	ReportKeepMonths int `json:"report_keep_months"`
 	FormsKeepMonths  int `json:"forms_keep_months"`
 	PlanKeepMonths   int `json:"plan_keep_months"`
+	// PlanApprover is the role that approves a survey plan after its
+	// review (SUR-002, ARC-018: the company manager).
+	PlanApprover auth.Role `json:"plan_approver"`
 	// LinkValidHours: a customer's survey link (no login, one use) expires
 	// this long after it is issued, and never after the campaign's end
 	// (default 72).
@@ -106,6 +110,7 @@ func DefaultSurveyRules() SurveyRules {
 		FormsKeepMonths:    24,
 		PlanKeepMonths:     12,
 		LinkValidHours:     72,
+		PlanApprover:       auth.RoleManager,
 	}
 }
 
@@ -132,6 +137,9 @@ func surveyDefaults(s *SurveyRules) {
 	}
 	if s.DeductionFractions == "" {
 		s.DeductionFractions = d.DeductionFractions
+	}
+	if s.PlanApprover == "" {
+		s.PlanApprover = d.PlanApprover
 	}
 	questionnaireDefaults(s)
 }
@@ -176,6 +184,7 @@ func (v *validator) surveys(path string, s *SurveyRules) {
 	if s.LinkValidHours < 1 || s.LinkValidHours > 24*90 {
 		v.add(path+".link_valid_hours", i18n.T("须在 1 到 2160 之间", "must be between 1 and 2160"))
 	}
+	v.role(path+".plan_approver", s.PlanApprover)
 	v.scales(path, s)
 	v.questionnaires(path, s)
 	v.rules(path+".rules", s.Rules)

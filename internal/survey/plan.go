@@ -93,11 +93,15 @@ type PlanRights struct {
 // Any reports whether p may take any step.
 func (r PlanRights) Any() bool { return r.Edit || r.Submit || r.Review || r.Approve || r.Return }
 
-// RightsOf are the approval steps p may take on c (SUR-002): the preparer
+// Rights are the approval steps p may take on c (SUR-002): the preparer
 // edits and submits a draft; another holder of surveys:write reviews (or
-// returns) a submitted plan; a manager who did not prepare it approves
-// (or returns) a reviewed one.
-func RightsOf(p *auth.Principal, c *Campaign) PlanRights {
+// returns) a submitted plan; the pack's plan approver (the company
+// manager) who did not prepare it approves (or returns) a reviewed one.
+func (s *Service) Rights(p *auth.Principal, c *Campaign) PlanRights {
+	return rightsOf(p, c, s.rules(c.Pack, c.PackVersion).PlanApprover)
+}
+
+func rightsOf(p *auth.Principal, c *Campaign, approverRole auth.Role) PlanRights {
 	if !p.Can(auth.PermSurveysWrite) || c.Status == StatusClosed {
 		return PlanRights{}
 	}
@@ -110,7 +114,7 @@ func RightsOf(p *auth.Principal, c *Campaign) PlanRights {
 		r.Review = !preparer(p, c)
 		r.Return = r.Review
 	case PlanReviewed:
-		r.Approve = approver(p) && !preparer(p, c)
+		r.Approve = approver(p, approverRole) && !preparer(p, c)
 		r.Return = r.Approve
 	}
 	return r
@@ -121,10 +125,10 @@ func preparer(p *auth.Principal, c *Campaign) bool {
 	return p.UserID != 0 && (p.UserID == c.CreatedBy || p.UserID == c.SubmittedBy)
 }
 
-// approver reports whether p may approve plans: a company manager or an
-// administrator.
-func approver(p *auth.Principal) bool {
-	return p.IsAdmin() || slices.Contains(p.Roles, auth.RoleManager)
+// approver reports whether p may approve plans: the pack's approver role
+// or an administrator.
+func approver(p *auth.Principal, role auth.Role) bool {
+	return p.IsAdmin() || slices.Contains(p.Roles, role)
 }
 
 // published refuses a campaign whose plan is not approved (SUR-002).
@@ -226,13 +230,15 @@ func (s *Service) Review(ctx context.Context, p *auth.Principal, id store.ID, in
 	}, `plan_status = 'reviewed', reviewed_by = ?, reviewed_at = ?, review_opinion = ?`, "survey.plan.review")
 }
 
-// Approve records the approval (批准) of a reviewed plan by a company
-// manager (or an administrator) who did not prepare it: the survey is
+// Approve records the approval (批准) of a reviewed plan by the pack's
+// plan approver (the company manager) or an administrator who did not
+// prepare it: the survey is
 // published, and running when its forms are out.
 func (s *Service) Approve(ctx context.Context, p *auth.Principal, id store.ID, in OpinionInput) (*Campaign, error) {
 	return s.step(ctx, p, id, in.Opinion, PlanReviewed, func(c *Campaign) error {
-		if !approver(p) {
-			return apperr.Forbidden(i18n.T("策划书须由公司经理批准（SUR-002）", "a company manager approves the plan (SUR-002)"))
+		if role := s.rules(c.Pack, c.PackVersion).PlanApprover; !approver(p, role) {
+			return apperr.Forbidden(i18n.T("策划书须由%[1]s批准（SUR-002）", "the %[2]s approves the plan (SUR-002)",
+				role.Label().ZH, string(role)))
 		}
 		if preparer(p, c) {
 			return apperr.Forbidden(i18n.T("编制人不能批准自己的策划书（SUR-002）", "the preparer may not approve the plan (SUR-002)"))
@@ -263,7 +269,7 @@ func (s *Service) Return(ctx context.Context, p *auth.Principal, id store.ID, in
 		if c.Status == StatusClosed || (c.PlanStatus != PlanSubmitted && c.PlanStatus != PlanReviewed) {
 			return wrongStep(c)
 		}
-		if r := RightsOf(p, c); !r.Return {
+		if r := s.Rights(p, c); !r.Return {
 			if c.PlanStatus == PlanReviewed {
 				return apperr.Forbidden(i18n.T("已审核的策划书只能由批准人（公司经理，非编制人）退回（SUR-002）",
 					"a reviewed plan is returned by its approver: a manager who did not prepare it (SUR-002)"))

@@ -180,13 +180,13 @@ func TestPlanApproval(t *testing.T) {
 		}
 
 		// What the campaign page offers each role.
-		if r := survey.RightsOf(e.sup, paper); !r.Submit || !r.Edit || r.Review {
+		if r := e.svc.Rights(e.sup, paper); !r.Submit || !r.Edit || r.Review {
 			t.Errorf("preparer's rights on a draft: %+v", r)
 		}
-		if r := survey.RightsOf(e.rev, paper); r.Submit || !r.Edit {
+		if r := e.svc.Rights(e.rev, paper); r.Submit || !r.Edit {
 			t.Errorf("another supervisor's rights on a draft: %+v", r)
 		}
-		if r := survey.RightsOf(e.agent, paper); r.Any() {
+		if r := e.svc.Rights(e.agent, paper); r.Any() {
 			t.Errorf("the agent's rights: %+v", r)
 		}
 

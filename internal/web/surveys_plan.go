@@ -58,7 +58,7 @@ func (s *Server) surveyApprovalOf(rq *request, c *survey.Campaign, users map[sto
 		ReviewOpinion: c.ReviewOpinion, ApprovalOpinion: c.ApprovalOpinion, ReturnOpinion: c.ReturnOpinion,
 		Returned: s.userName(ctx, users, c.ReturnedBy, l), ReturnedAt: surveyExact(c.ReturnedAt)}
 	a.ShowReturn = c.PlanStatus == survey.PlanDraft && c.ReturnOpinion != ""
-	a.Rights = survey.RightsOf(rq.P, c)
+	a.Rights = s.surveys.Rights(rq.P, c)
 	return a
 }
 
