@@ -374,8 +374,8 @@ func (s *Service) scanOccasion(sc store.Scanner) (*Occasion, error) {
 // GetOccasion returns an occasion p may see (the visits' row scope), with
 // its draw.
 func (s *Service) GetOccasion(ctx context.Context, p *auth.Principal, id store.ID) (*Occasion, error) {
-	if !p.Can(auth.PermVisitsRead) {
-		return nil, apperr.Forbidden(i18n.T("无权查看回访", "you may not read return visits"))
+	if err := mayRead(p); err != nil {
+		return nil, err
 	}
 	cond, args := visible(p, "o.company_id")
 	o, err := s.scanOccasion(s.db.Reader().QueryRow(ctx, "SELECT "+occasionColumns+` FROM visit_occasions o
@@ -394,14 +394,12 @@ type OccasionFilter struct {
 
 // ListOccasions returns the occasions p may see, newest first.
 func (s *Service) ListOccasions(ctx context.Context, p *auth.Principal, f OccasionFilter) ([]*Occasion, error) {
-	if !p.Can(auth.PermVisitsRead) {
-		return nil, apperr.Forbidden(i18n.T("无权查看回访", "you may not read return visits"))
+	err := mayRead(p)
+	if err != nil {
+		return nil, err
 	}
-	if f.Limit <= 0 {
-		f.Limit = 50
-	}
-	if f.Limit > 500 {
-		return nil, apperr.Validation("limit", i18n.T("不能超过 500", "at most 500"))
+	if f.Limit, err = pageLimit(f.Limit); err != nil {
+		return nil, err
 	}
 	cond, args := visible(p, "o.company_id")
 	if f.Before != 0 {

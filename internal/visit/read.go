@@ -81,6 +81,25 @@ func modes(pack *policy.Pack, r *policy.VisitRule, round int, severity string) [
 	return []string{policy.ModeInPerson}
 }
 
+// mayRead refuses p without visits:read.
+func mayRead(p *auth.Principal) error {
+	if !p.Can(auth.PermVisitsRead) {
+		return apperr.Forbidden(i18n.T("无权查看回访", "you may not read return visits"))
+	}
+	return nil
+}
+
+// pageLimit is a list's page size: 50 by default, at most 500.
+func pageLimit(n int) (int, error) {
+	switch {
+	case n <= 0:
+		return 50, nil
+	case n > 500:
+		return 0, apperr.Validation("limit", i18n.T("不能超过 500", "at most 500"))
+	}
+	return n, nil
+}
+
 // visible is the row scope of visits on column (a company id): the
 // company's, seen by the people of its subtree and of the company itself.
 func visible(p *auth.Principal, column string) (string, []any) {
@@ -100,8 +119,8 @@ func (s *Service) load(ctx context.Context, c store.Conn, p *auth.Principal, id 
 
 // Get returns a visit p may see.
 func (s *Service) Get(ctx context.Context, p *auth.Principal, id store.ID) (*Visit, error) {
-	if !p.Can(auth.PermVisitsRead) {
-		return nil, apperr.Forbidden(i18n.T("无权查看回访", "you may not read return visits"))
+	if err := mayRead(p); err != nil {
+		return nil, err
 	}
 	r, err := s.load(ctx, s.db.Reader(), p, id)
 	if err != nil {
@@ -126,14 +145,12 @@ type Filter struct {
 // List returns visits p may see: newest first, or for Mine the open ones of
 // the caller's roles by due time.
 func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]*Visit, error) {
-	if !p.Can(auth.PermVisitsRead) {
-		return nil, apperr.Forbidden(i18n.T("无权查看回访", "you may not read return visits"))
+	err := mayRead(p)
+	if err != nil {
+		return nil, err
 	}
-	if f.Limit <= 0 {
-		f.Limit = 50
-	}
-	if f.Limit > 500 {
-		return nil, apperr.Validation("limit", i18n.T("不能超过 500", "at most 500"))
+	if f.Limit, err = pageLimit(f.Limit); err != nil {
+		return nil, err
 	}
 	if f.Status != "" && !slices.Contains([]Status{StatusOpen, StatusDone, StatusSignedOff, StatusCancelled}, f.Status) {
 		return nil, apperr.Validation("status", i18n.T("须为 open、done、signed_off 或 cancelled", "must be open, done, signed_off or cancelled"))

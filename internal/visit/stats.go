@@ -47,8 +47,8 @@ var monthRE = regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])$`)
 // statsMonth checks p may read visits and the month asked for ("" the
 // current one by the service's clock).
 func (s *Service) statsMonth(p *auth.Principal, month string) (string, error) {
-	if !p.Can(auth.PermVisitsRead) {
-		return "", apperr.Forbidden(i18n.T("无权查看回访", "you may not read return visits"))
+	if err := mayRead(p); err != nil {
+		return "", err
 	}
 	if month == "" {
 		month = s.now().In(store.Zone).Format("2006-01")
