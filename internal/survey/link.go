@@ -14,11 +14,13 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"time"
 
 	"kefu/internal/apperr"
 	"kefu/internal/audit"
 	"kefu/internal/auth"
+	"kefu/internal/calendar"
 	"kefu/internal/i18n"
 	"kefu/internal/store"
 )
@@ -67,7 +69,14 @@ func (s *Service) IssueLink(ctx context.Context, p *auth.Principal, id, formID s
 		if !now.Before(end) {
 			return apperr.Conflict("ends_on", i18n.T("调查已于 %s 结束，不能再发送链接", "the survey ended on %s; no more links", c.EndsOn.String()))
 		}
-		expires := now.Add(time.Duration(s.rules(c.Pack, c.PackVersion).LinkValidHours) * time.Hour)
+		pack, ok := s.policy.Version(c.Pack, c.PackVersion)
+		if !ok {
+			return fmt.Errorf("survey: no pack %s version %d", c.Pack, c.PackVersion)
+		}
+		expires, err := s.deadline(pack, now, calendar.Duration{N: pack.Surveys.LinkValidHours, Unit: calendar.Hours})
+		if err != nil {
+			return err
+		}
 		if expires.After(end) {
 			expires = end
 		}

@@ -21,6 +21,7 @@ import (
 	"kefu/internal/jobs"
 	"kefu/internal/notify"
 	"kefu/internal/org"
+	"kefu/internal/policy"
 	"kefu/internal/store"
 )
 
@@ -93,16 +94,12 @@ func (s *Service) schedule(ctx context.Context, c store.Conn, company store.ID) 
 		at := store.FromMicros(closed)
 		day := calendar.DateOf(at.In(store.Zone))
 		sc.LastNumber, sc.LastClosedOn = number, &day
-		cal, ok := s.cals.Get(pack.Calendar)
-		if !ok {
-			return nil, fmt.Errorf("survey: no calendar %q", pack.Calendar)
-		}
-		due, err := cal.Deadline(at, rules.Cadence)
+		due, err := s.deadline(pack, at, rules.Cadence)
 		if err != nil {
 			return nil, err
 		}
-		opens := calendar.DateOf(due.At.In(store.Zone).Add(-time.Nanosecond)).AddDays(-rules.PlanningLeadDays)
-		sc.DueAt, sc.PlanningOpensOn = &due.At, &opens
+		opens := calendar.DateOf(due.In(store.Zone).Add(-time.Nanosecond)).AddDays(-rules.PlanningLeadDays)
+		sc.DueAt, sc.PlanningOpensOn = &due, &opens
 	case errors.Is(err, sql.ErrNoRows):
 		closed = 0
 	default:
@@ -124,6 +121,16 @@ func (s *Service) schedule(ctx context.Context, c store.Conn, company store.ID) 
 		sc.State = ScheduleScheduled
 	}
 	return sc, nil
+}
+
+// deadline is start + d on the pack's calendar: time is counted there.
+func (s *Service) deadline(pack *policy.Pack, start time.Time, d calendar.Duration) (time.Time, error) {
+	cal, ok := s.cals.Get(pack.Calendar)
+	if !ok {
+		return time.Time{}, fmt.Errorf("survey: no calendar %q", pack.Calendar)
+	}
+	r, err := cal.Deadline(start, d)
+	return r.At, err
 }
 
 // schedulePlanning sets the company's planning timer after a close.
