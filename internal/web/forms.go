@@ -40,10 +40,16 @@ func postForm(rq *request) (store.ID, *Form, error) {
 	if err != nil {
 		return 0, nil, err
 	}
+	f, err := parsedForm(rq)
+	return id, f, err
+}
+
+// parsedForm is the posted form of rq.
+func parsedForm(rq *request) (*Form, error) {
 	if err := rq.ParseForm(); err != nil {
-		return 0, nil, err
+		return nil, err
 	}
-	return id, newForm(cloneValues(rq.PostForm)), nil
+	return newForm(cloneValues(rq.PostForm)), nil
 }
 
 // Get returns a field's value.

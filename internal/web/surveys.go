@@ -166,10 +166,10 @@ func (s *Server) renderSurveyNew(w http.ResponseWriter, rq *request, status int,
 // surveyCreate plans the campaign; a refusal shows the form again with
 // the error under the field the service names.
 func (s *Server) surveyCreate(w http.ResponseWriter, rq *request) error {
-	if err := rq.ParseForm(); err != nil {
+	f, err := parsedForm(rq)
+	if err != nil {
 		return err
 	}
-	f := newForm(cloneValues(rq.PostForm))
 	in := survey.CampaignInput{Title: f.text("title"), Purpose: strings.TrimSpace(f.Get("purpose")),
 		Scope: strings.TrimSpace(f.Get("scope")), Channel: f.text("channel"), StartsOn: f.text("starts_on"),
 		EndsOn: f.text("ends_on"), Penalties: strings.TrimSpace(f.Get("penalties")), Questionnaire: f.text("questionnaire")}

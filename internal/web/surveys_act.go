@@ -145,10 +145,10 @@ func (s *Server) surveyVerify(w http.ResponseWriter, rq *request) error {
 	if err != nil {
 		return err
 	}
-	if err := rq.ParseForm(); err != nil {
+	f, err := parsedForm(rq)
+	if err != nil {
 		return err
 	}
-	f := newForm(cloneValues(rq.PostForm))
 	if _, err := s.surveys.Verify(rq.Context(), rq.P, id, form, survey.VerifyInput{Result: f.text("result"),
 		Note: f.Get("note")}); err != nil {
 		if !failOn(f, err, rq.Lang, []string{"result", "note"}) {

@@ -188,10 +188,10 @@ func (s *Server) surveyAnswer(w http.ResponseWriter, rq *request) error {
 	if err != nil {
 		return err
 	}
-	if err := rq.ParseForm(); err != nil {
+	f, err := parsedForm(rq)
+	if err != nil {
 		return err
 	}
-	f := newForm(cloneValues(rq.PostForm))
 	in := survey.AnswerInput{Channel: f.text("channel"), Answers: surveyAnswers(f)}
 	if sig := f.text("signature"); strings.HasPrefix(sig, survey.SignaturePrefix) {
 		in.Signature = sig

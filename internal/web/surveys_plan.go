@@ -320,10 +320,10 @@ func (s *Server) surveyActionStep(kind string) pageFunc {
 		if err != nil {
 			return notFound()
 		}
-		if err := rq.ParseForm(); err != nil {
+		f, err := parsedForm(rq)
+		if err != nil {
 			return err
 		}
-		f := newForm(cloneValues(rq.PostForm))
 		field := "result"
 		if kind == "done" {
 			_, err = s.surveys.ActionDone(rq.Context(), rq.P, id, aid, survey.ActionDoneInput{Result: f.Get("result")})
