@@ -276,12 +276,7 @@ func (s *Service) UpdateCounts(ctx context.Context, p *auth.Principal, id store.
 	if err := mayWrite(p); err != nil {
 		return nil, err
 	}
-	now := s.now()
-	err := s.db.Tx(audit.WithActor(ctx, p.Actor()), func(tx store.Conn) error {
-		c, err := s.load(ctx, tx, p, id)
-		if err != nil {
-			return err
-		}
+	return s.change(ctx, p, id, func(tx store.Conn, c *Campaign, now time.Time) error {
 		if c.Status == StatusClosed {
 			return apperr.Conflict("status", i18n.T("调查已关闭，不能修改数据", "the survey is closed; its counts cannot change"))
 		}
@@ -320,10 +315,6 @@ func (s *Service) UpdateCounts(ctx context.Context, p *auth.Principal, id store.
 		}
 		return audit.Record(ctx, tx, now, "survey.counts", "survey", id.String(), map[string]any{"from": c.Counts, "to": counts})
 	})
-	if err != nil {
-		return nil, err
-	}
-	return s.Get(ctx, p, id)
 }
 
 // Close closes a campaign with its improvement plan (SUR-011) once every
@@ -334,12 +325,7 @@ func (s *Service) Close(ctx context.Context, p *auth.Principal, id store.ID, in 
 	if err := mayWrite(p); err != nil {
 		return nil, err
 	}
-	now := s.now()
-	err := s.db.Tx(audit.WithActor(ctx, p.Actor()), func(tx store.Conn) error {
-		c, err := s.load(ctx, tx, p, id)
-		if err != nil {
-			return err
-		}
+	return s.change(ctx, p, id, func(tx store.Conn, c *Campaign, now time.Time) error {
 		if c.Status == StatusClosed {
 			return apperr.Conflict("status", i18n.T("调查已关闭", "the survey is already closed"))
 		}
@@ -376,6 +362,21 @@ func (s *Service) Close(ctx context.Context, p *auth.Principal, id store.ID, in 
 			return err
 		}
 		return s.schedulePlanning(ctx, tx, c.CompanyID) // SUR-001: the next survey's planning notice
+	})
+}
+
+// change runs fn on the campaign p may see inside one transaction
+// attributed to p, then reads the campaign back: the shape of every change
+// of a campaign (counts, close, the plan's steps and edits).
+func (s *Service) change(ctx context.Context, p *auth.Principal, id store.ID,
+	fn func(tx store.Conn, c *Campaign, now time.Time) error) (*Campaign, error) {
+	now := s.now()
+	err := s.db.Tx(audit.WithActor(ctx, p.Actor()), func(tx store.Conn) error {
+		c, err := s.load(ctx, tx, p, id)
+		if err != nil {
+			return err
+		}
+		return fn(tx, c, now)
 	})
 	if err != nil {
 		return nil, err

@@ -179,12 +179,7 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, id store.ID) (*
 	if err := mayWrite(p); err != nil {
 		return nil, err
 	}
-	now := s.now()
-	err := s.db.Tx(audit.WithActor(ctx, p.Actor()), func(tx store.Conn) error {
-		c, err := s.load(ctx, tx, p, id)
-		if err != nil {
-			return err
-		}
+	return s.change(ctx, p, id, func(tx store.Conn, c *Campaign, now time.Time) error {
 		if c.Status == StatusClosed || c.PlanStatus != PlanDraft {
 			return wrongStep(c)
 		}
@@ -213,10 +208,6 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, id store.ID) (*
 		return audit.Record(ctx, tx, now, "survey.plan.submit", "survey", id.String(), map[string]any{
 			"sampled": c.Distributed, "questionnaire": c.Questionnaire})
 	})
-	if err != nil {
-		return nil, err
-	}
-	return s.Get(ctx, p, id)
 }
 
 // Review records the review (审核) of a submitted plan by a holder of
@@ -260,12 +251,7 @@ func (s *Service) Return(ctx context.Context, p *auth.Principal, id store.ID, in
 	if err != nil {
 		return nil, err
 	}
-	now := s.now()
-	err = s.db.Tx(audit.WithActor(ctx, p.Actor()), func(tx store.Conn) error {
-		c, err := s.load(ctx, tx, p, id)
-		if err != nil {
-			return err
-		}
+	return s.change(ctx, p, id, func(tx store.Conn, c *Campaign, now time.Time) error {
 		if c.Status == StatusClosed || (c.PlanStatus != PlanSubmitted && c.PlanStatus != PlanReviewed) {
 			return wrongStep(c)
 		}
@@ -284,10 +270,6 @@ func (s *Service) Return(ctx context.Context, p *auth.Principal, id store.ID, in
 		return audit.Record(ctx, tx, now, "survey.plan.return", "survey", id.String(), map[string]any{
 			"from": string(c.PlanStatus), "opinion": opinion})
 	})
-	if err != nil {
-		return nil, err
-	}
-	return s.Get(ctx, p, id)
 }
 
 // step records a review or an approval: the opinion is checked first,
@@ -303,12 +285,7 @@ func (s *Service) step(ctx context.Context, p *auth.Principal, id store.ID, opin
 	if err != nil {
 		return nil, err
 	}
-	now := s.now()
-	err = s.db.Tx(audit.WithActor(ctx, p.Actor()), func(tx store.Conn) error {
-		c, err := s.load(ctx, tx, p, id)
-		if err != nil {
-			return err
-		}
+	return s.change(ctx, p, id, func(tx store.Conn, c *Campaign, now time.Time) error {
 		if c.Status == StatusClosed || c.PlanStatus != from {
 			return wrongStep(c)
 		}
@@ -321,10 +298,6 @@ func (s *Service) step(ctx context.Context, p *auth.Principal, id store.ID, opin
 		}
 		return audit.Record(ctx, tx, now, action, "survey", id.String(), map[string]any{"opinion": opinion})
 	})
-	if err != nil {
-		return nil, err
-	}
-	return s.Get(ctx, p, id)
 }
 
 // EditPlan changes a draft plan (any holder of surveys:write): title,
@@ -335,12 +308,7 @@ func (s *Service) EditPlan(ctx context.Context, p *auth.Principal, id store.ID, 
 	if err := mayWrite(p); err != nil {
 		return nil, err
 	}
-	now := s.now()
-	err := s.db.Tx(audit.WithActor(ctx, p.Actor()), func(tx store.Conn) error {
-		c, err := s.load(ctx, tx, p, id)
-		if err != nil {
-			return err
-		}
+	return s.change(ctx, p, id, func(tx store.Conn, c *Campaign, now time.Time) error {
 		next := CampaignInput{Title: c.Title, Purpose: c.Purpose, Scope: c.Scope, Channel: c.Channel,
 			StartsOn: c.StartsOn.String(), EndsOn: c.EndsOn.String(), Penalties: c.Penalties}
 		for _, f := range []struct {
@@ -373,10 +341,6 @@ func (s *Service) EditPlan(ctx context.Context, p *auth.Principal, id store.ID, 
 		}
 		return audit.Record(ctx, tx, now, "survey.plan.edit", "survey", id.String(), changed)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return s.Get(ctx, p, id)
 }
 
 // checkPlan checks (and trims) the plan's fields as Create does, naming
