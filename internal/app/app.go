@@ -20,18 +20,22 @@ import (
 	"kefu/internal/audit"
 	"kefu/internal/auth"
 	"kefu/internal/calendar"
+	"kefu/internal/certificate"
 	"kefu/internal/config"
 	"kefu/internal/customer"
 	"kefu/internal/customerio"
 	"kefu/internal/document"
+	"kefu/internal/hazard"
 	"kefu/internal/httpapi"
 	"kefu/internal/httpkit"
 	"kefu/internal/i18n"
+	"kefu/internal/inspection"
 	"kefu/internal/jobs"
 	"kefu/internal/notify"
 	"kefu/internal/org"
 	"kefu/internal/policy"
 	"kefu/internal/process"
+	"kefu/internal/sampling"
 	"kefu/internal/services"
 	"kefu/internal/store"
 	"kefu/internal/survey"
@@ -62,8 +66,13 @@ type App struct {
 	Processes *process.Service    // business processes (issue 8)
 	Visits    *visit.Service      // return visits (issue 9)
 	Surveys   *survey.Service     // satisfaction-survey campaigns (issue 9)
-	API       *httpapi.API
-	Now       func() time.Time
+	// Hazards, Certificates, Inspections and Sampling: issue 10.
+	Hazards      *hazard.Service
+	Certificates *certificate.Service
+	Inspections  *inspection.Service
+	Sampling     *sampling.Service
+	API          *httpapi.API
+	Now          func() time.Time
 }
 
 // Open opens and migrates the database and builds the services.
@@ -112,13 +121,23 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		MaxSize: cfg.MaxUploadBytes, Now: a.Now, Logger: log})
 	RegisterDocumentOwners(a.Documents, db)
 	a.Documents.RegisterOwner("process", a.Processes.DocumentOwner) // files stored on a process (issue 8)
+	a.Hazards = hazard.New(hazard.Options{DB: db, Calendars: a.Calendars, Policy: a.Policy, Org: a.Org,
+		Notify: a.Notify, Logger: log, Now: a.Now})
+	a.Certificates = certificate.New(certificate.Options{DB: db, Calendars: a.Calendars, Policy: a.Policy,
+		Org: a.Org, Notify: a.Notify, Logger: log, Now: a.Now})
+	a.Inspections = inspection.New(inspection.Options{DB: db, Calendars: a.Calendars, Policy: a.Policy,
+		Org: a.Org, Customers: a.Customers, Hazards: a.Hazards, Certificates: a.Certificates, Notify: a.Notify,
+		Logger: log, Now: a.Now})
+	a.Sampling = sampling.New(sampling.Options{DB: db, Calendars: a.Calendars, Policy: a.Policy, Org: a.Org,
+		Hazards: a.Hazards, Notify: a.Notify, Logger: log, Now: a.Now})
 	a.API = httpapi.New(a.Services())
 	return a, nil
 }
 
 // Services is the set of services the API and the UI are built on.
 func (a *App) Services() services.Set {
-	return services.Set{DB: a.DB, Org: a.Org, Auth: a.Auth, Calendars: a.Calendars, Policy: a.Policy, Jobs: a.Jobs, Notify: a.Notify, Tickets: a.Tickets, Documents: a.Documents, Customers: a.Customers, Imports: a.Imports, Processes: a.Processes, Visits: a.Visits, Surveys: a.Surveys, Logger: a.Log, Version: Version,
+	return services.Set{DB: a.DB, Org: a.Org, Auth: a.Auth, Calendars: a.Calendars, Policy: a.Policy, Jobs: a.Jobs, Notify: a.Notify, Tickets: a.Tickets, Documents: a.Documents, Customers: a.Customers, Imports: a.Imports, Processes: a.Processes, Visits: a.Visits, Surveys: a.Surveys,
+		Hazards: a.Hazards, Certificates: a.Certificates, Inspections: a.Inspections, Sampling: a.Sampling, Logger: a.Log, Version: Version,
 		Now: a.Now, SecureCookies: a.Config.SecureCookies}
 }
 

@@ -30,6 +30,10 @@ var rowScope = map[string]string{
 	"policy":          "shared: policy packs are the group's; writes need policy:write (admin)",
 	"import-jobs":     "scoped to the user who started the job: TestCustomerImportAPI",
 	"public":          "no sign-in: a one-use survey link's token is its credential: TestSurveyLinkOverHTTP",
+	"sampling":        "scoped to the company of the draw or ledger entry: TestSamplingScopeOverHTTP",
+	"inspections":     "scoped to the company of the plan or record: TestInspectionScopeOverHTTP",
+	"hazards":         "scoped to the company of the hazard: TestHazardScopeOverHTTP",
+	"staff":           "scoped to the company of the certificate holder: TestCertificateScopeOverHTTP",
 }
 
 // scopeBody is a well-formed body for a state-changing route on a record,

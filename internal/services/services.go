@@ -9,14 +9,18 @@ import (
 
 	"kefu/internal/auth"
 	"kefu/internal/calendar"
+	"kefu/internal/certificate"
 	"kefu/internal/customer"
 	"kefu/internal/customerio"
 	"kefu/internal/document"
+	"kefu/internal/hazard"
+	"kefu/internal/inspection"
 	"kefu/internal/jobs"
 	"kefu/internal/notify"
 	"kefu/internal/org"
 	"kefu/internal/policy"
 	"kefu/internal/process"
+	"kefu/internal/sampling"
 	"kefu/internal/store"
 	"kefu/internal/survey"
 	"kefu/internal/ticket"
@@ -39,7 +43,13 @@ type Set struct {
 	Processes *process.Service    // business processes (built on the others when nil)
 	Visits    *visit.Service      // return visits (built on the others when nil)
 	Surveys   *survey.Service     // satisfaction-survey campaigns (built on DB, Policy and Org when nil)
-	Logger    *slog.Logger
+	// Hazards, Certificates, Inspections and Sampling are issue 10's
+	// modules, each built on the others when nil.
+	Hazards      *hazard.Service
+	Certificates *certificate.Service
+	Inspections  *inspection.Service
+	Sampling     *sampling.Service
+	Logger       *slog.Logger
 
 	Version       string
 	Now           func() time.Time // defaults to time.Now
@@ -77,6 +87,33 @@ func (s Set) WithDefaults() Set {
 			opts.Notify = s.Notify
 		}
 		s.Surveys = survey.New(opts)
+	}
+	s = s.withSafety()
+	return s
+}
+
+// withSafety builds issue 10's services that are nil: the hazard register,
+// certificates, inspections and supervision sampling.
+func (s Set) withSafety() Set {
+	if s.DB == nil || s.Policy == nil || s.Calendars == nil || s.Org == nil {
+		return s
+	}
+	if s.Hazards == nil {
+		s.Hazards = hazard.New(hazard.Options{DB: s.DB, Calendars: s.Calendars, Policy: s.Policy, Org: s.Org,
+			Notify: s.Notify, Logger: s.Logger, Now: s.Now})
+	}
+	if s.Certificates == nil {
+		s.Certificates = certificate.New(certificate.Options{DB: s.DB, Calendars: s.Calendars, Policy: s.Policy,
+			Org: s.Org, Notify: s.Notify, Logger: s.Logger, Now: s.Now})
+	}
+	if s.Inspections == nil && s.Customers != nil {
+		s.Inspections = inspection.New(inspection.Options{DB: s.DB, Calendars: s.Calendars, Policy: s.Policy,
+			Org: s.Org, Customers: s.Customers, Hazards: s.Hazards, Certificates: s.Certificates, Notify: s.Notify,
+			Logger: s.Logger, Now: s.Now})
+	}
+	if s.Sampling == nil {
+		s.Sampling = sampling.New(sampling.Options{DB: s.DB, Calendars: s.Calendars, Policy: s.Policy, Org: s.Org,
+			Hazards: s.Hazards, Notify: s.Notify, Logger: s.Logger, Now: s.Now})
 	}
 	return s
 }

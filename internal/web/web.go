@@ -23,13 +23,17 @@ import (
 	"kefu/internal/audit"
 	"kefu/internal/auth"
 	"kefu/internal/calendar"
+	"kefu/internal/certificate"
 	"kefu/internal/customer"
 	"kefu/internal/customerio"
 	"kefu/internal/document"
+	"kefu/internal/hazard"
+	"kefu/internal/inspection"
 	"kefu/internal/notify"
 	"kefu/internal/org"
 	"kefu/internal/policy"
 	"kefu/internal/process"
+	"kefu/internal/sampling"
 	"kefu/internal/services"
 	"kefu/internal/store"
 	"kefu/internal/survey"
@@ -61,10 +65,17 @@ type Server struct {
 	// surveys serves the satisfaction-survey pages (surveys*.go) and the
 	// customer's page /s/{token}; nil without policy packs: none mounted.
 	surveys *survey.Service
-	log     *slog.Logger
-	version string
-	now     func() time.Time
-	secure  bool
+	// hazards, certificates, inspections and sampler serve issue 10's pages
+	// (hazards*.go, certificates*.go, inspections*.go, sampling*.go); nil
+	// without policy packs: none mounted.
+	hazards      *hazard.Service
+	certificates *certificate.Service
+	inspections  *inspection.Service
+	sampler      *sampling.Service
+	log          *slog.Logger
+	version      string
+	now          func() time.Time
+	secure       bool
 
 	mux    *http.ServeMux
 	views  *views
@@ -83,6 +94,7 @@ func New(o services.Set) *Server {
 		s.processes = o.Processes
 		s.visits = o.Visits
 		s.surveys = o.Surveys
+		s.hazards, s.certificates, s.inspections, s.sampler = o.Hazards, o.Certificates, o.Inspections, o.Sampling
 	}
 	s.spool = &importSpool{files: map[string]spooled{}}
 	s.assets = loadAssets()
@@ -175,6 +187,9 @@ func (s *Server) routes() {
 	s.visitRoutes()
 	s.samplingRoutes()
 	s.surveyRoutes()
+	s.inspectionRoutes()
+	s.hazardRoutes()
+	s.certificateRoutes()
 	if s.notify != nil {
 		s.page("GET /notifications", "", s.notificationsPage)
 		s.page("POST /notifications/read-all", "", s.notificationsReadAll)
