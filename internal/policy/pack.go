@@ -59,6 +59,13 @@ type Pack struct {
 	// levels of who checks whom, quotas, strata, methods, periodic checks,
 	// checklists, repeat-offence thresholds.
 	Sampling SamplingRules `json:"sampling"`
+	// Hazards are the hazard-register rules (INS-013 to INS-018): the
+	// severity scale, follow-up interval, rectification deadlines,
+	// escalation.
+	Hazards HazardRules `json:"hazards"`
+	// Certificates are the kinds of staff certificate and permit, their
+	// renewal lead times and the work each kind is required for (INS-017).
+	Certificates CertificateRules `json:"certificates"`
 
 	// Source is where this version came from: "builtin" or "file:<name>".
 	Source string `json:"source"`

@@ -57,6 +57,8 @@ func applyDefaults(p *Pack) {
 	visitDefaults(p)
 	inspectionDefaults(&p.Inspections)
 	samplingDefaults(&p.Sampling)
+	hazardDefaults(&p.Hazards)
+	certificateDefaults(&p.Certificates)
 	t := &p.Tickets
 	if t.ExtensionApprover == "" {
 		t.ExtensionApprover = DefaultExtensionApprover
@@ -221,6 +223,8 @@ func (v *validator) pack() {
 	v.visits("visits", &p.Visits)
 	v.inspections("inspections", &p.Inspections)
 	v.sampling("sampling", &p.Sampling)
+	v.hazards("hazards", &p.Hazards)
+	v.certificates("certificates", &p.Certificates)
 }
 
 func (v *validator) severity(path string, s Severity) {
