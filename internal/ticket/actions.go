@@ -390,6 +390,11 @@ func (st *step) assignUser(ctx context.Context, tx store.Conn, user store.ID, ta
 	if err != nil {
 		return apperr.Validation("user_id", i18n.T("用户不存在或已停用", "no such active user"))
 	}
+	for _, g := range st.s.guards { // STF-001: certificates the category needs
+		if err := g(ctx, tx, st.pack, st.r.category, user, st.now); err != nil {
+			return err
+		}
+	}
 	st.r.assignee = nullID(user)
 	st.detail["user_id"] = user
 	if takeUnit {

@@ -237,6 +237,7 @@ type Service struct {
 	log       *slog.Logger
 	now       func() time.Time
 	closed    []ClosedHook
+	guards    []AssignGuard
 }
 
 // ClosedHook runs inside the transaction that closes a work order, with
@@ -246,6 +247,17 @@ type ClosedHook func(ctx context.Context, tx store.Conn, t Ticket) error
 // OnClose registers a hook run whenever a work order is closed. Register
 // hooks before serving requests.
 func (s *Service) OnClose(h ClosedHook) { s.closed = append(s.closed, h) }
+
+// AssignGuard runs inside the transaction that assigns or dispatches a work
+// order of category (under pack) to user at time at; an error (a 4xx
+// apperr naming user_id) refuses the assignment. internal/certificate's
+// guard refuses a person without the valid certificate the category needs
+// (STF-001, INS-017).
+type AssignGuard func(ctx context.Context, tx store.Conn, pack *policy.Pack, category string, user store.ID, at time.Time) error
+
+// GuardAssign registers a guard run whenever a user is made the assignee of
+// a work order (assign, dispatch). Register guards before serving requests.
+func (s *Service) GuardAssign(g AssignGuard) { s.guards = append(s.guards, g) }
 
 // New returns the work-order service.
 func New(o Options) *Service {
