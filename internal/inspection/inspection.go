@@ -1,10 +1,25 @@
-// Package inspection computes planned safety inspections (RULES.md INS)
-// from the inspections section of a policy pack: which cycles apply to a
-// customer's service point and which one governs it (INS-008: the shortest
-// interval wins), when the next inspection falls due (a rolling interval
-// from the last completion, CAL-010, counted by internal/calendar), and a
-// year's plan by month (INS-009). It is pure computation: no database, no
-// clock; callers pass the pack, the calendar, the points and their history.
+// Package inspection owns planned safety inspections (RULES.md INS-001 to
+// INS-012) from the inspections section of a policy pack.
+//
+// The pure part computes which cycles apply to a customer's service point
+// and which one governs it (INS-008: the shortest interval wins), when the
+// next inspection falls due (a rolling interval from the last completion,
+// CAL-010, counted by internal/calendar) and the inspections a period's
+// plan lists (Planner, PlanYear): inspection.go, attributes.go, due.go,
+// plan.go, checklist.go take the pack, the calendar, the points and their
+// history, and touch no database and no clock.
+//
+// The stored part (Service) keeps the plans of a company per month,
+// quarter and year, generated from its service points and their history
+// (plans.go, plans_batch.go), broken down department → team → inspector
+// with the certificate guard (assign.go) and tracked to completion
+// (progress.go, items.go); and the inspection records with the pack's
+// checklists, the two-copy form, the customer's signature, the hazards
+// found and the work sheet's target (records*.go). A closed record is the
+// track's new last completion: it completes the plans' items and moves
+// the dates that follow (CAL-010). schedule.go answers one point's cycles
+// and next due dates; households.go the points an inspector inspected
+// (SMP-006 populations).
 package inspection
 
 import (

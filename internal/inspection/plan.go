@@ -45,8 +45,8 @@ type Item struct {
 	// Due is when the inspection falls due; the item is listed in the month
 	// of Due.Day.
 	Due Due
-	// Overdue: due before the plan year began, or due now (never inspected,
-	// activation unknown); listed in January.
+	// Overdue: due before the period began, or due now (never inspected,
+	// activation unknown); listed in the period's first month.
 	Overdue bool
 	// Combinable are the open campaigns of the point whose window holds
 	// Due.Day: one visit may satisfy both when both checklists are
@@ -54,6 +54,14 @@ type Item struct {
 	Combinable []string
 	// Rules are the rule IDs the inspection satisfies (INS-008).
 	Rules []string
+	// Seq numbers the items of one obligation (track or campaign) of the
+	// point within the period, from 1: with the point and the obligation
+	// it identifies the item when a stored plan is regenerated.
+	Seq int
+	// Record and DoneOn: the completed inspection that did this item (a
+	// stored plan, Planner.Point); zero while open.
+	Record store.ID
+	DoneOn calendar.Date
 }
 
 // Point identifies a service point in a plan.
@@ -116,42 +124,24 @@ func (p *Plan) Items() []Item {
 // campaign not yet done inside this year's window is listed in the month
 // its window ends (INS-002).
 func PlanYear(p *policy.Pack, cal *calendar.Calendar, year int, points []PointState) (Plan, error) {
-	if cal == nil || p == nil || cal.ID() != p.Calendar {
-		return Plan{}, fmt.Errorf("inspection: the plan needs the pack's calendar")
-	}
 	if year < calendar.MinYear || year > calendar.MaxYear {
 		return Plan{}, fmt.Errorf("inspection: year %d outside %d–%d", year, calendar.MinYear, calendar.MaxYear)
 	}
-	r, err := compile(p)
+	pl, err := NewPlanner(p, cal, calendar.D(year, time.January, 1), calendar.D(year, time.December, 31))
 	if err != nil {
 		return Plan{}, err
 	}
 	plan := Plan{Year: year, Calendar: cal.ID()}
-	start := calendar.D(year, time.January, 1)
 	for _, ps := range points {
-		id := pointOf(ps)
-		sel := r.selectFor(Attributes(p, ps.Customer, ps.Point))
-		if sel.Empty() {
-			plan.Unplanned = append(plan.Unplanned, id)
-			continue
+		items, planned, err := pl.Point(ps, nil)
+		if err != nil {
+			return Plan{}, err
 		}
-		var open []policy.InspectionCampaign
-		for _, c := range sel.Campaigns {
-			if CampaignDone(c, year, ps.Campaigns[c.Key]) {
-				continue
-			}
-			open = append(open, c)
-			d, err := CampaignDue(c, year, cal)
-			if err != nil {
-				return Plan{}, err
-			}
-			plan.add(Item{CustomerID: id.CustomerID, PointID: id.PointID, ArchiveNo: id.ArchiveNo, Campaign: c.Key,
-				Checklist: c.Checklist, Due: d, Rules: slices.Clone(c.Rules)})
+		if !planned {
+			plan.Unplanned = append(plan.Unplanned, pointOf(ps))
 		}
-		for _, ch := range sel.Tracks {
-			if err := plan.track(ch, ps, id, open, cal, start); err != nil {
-				return Plan{}, err
-			}
+		for _, it := range items {
+			plan.add(it)
 		}
 	}
 	for i := range plan.Months {
@@ -160,40 +150,143 @@ func PlanYear(p *policy.Pack, cal *calendar.Calendar, year int, points []PointSt
 	return plan, nil
 }
 
-// track lists the inspections of one track of a point within the year.
-func (plan *Plan) track(ch Choice, ps PointState, id Point, open []policy.InspectionCampaign, cal *calendar.Calendar, start calendar.Date) error {
-	d, err := Schedule(History{Last: ps.Last[ch.Track], Activated: ps.Activated}, ch.Cycle, cal)
-	if err != nil {
-		return err
+// Completion is a completed inspection a plan counts: on a track, on a
+// campaign, or both in one visit (INS-002), on Day.
+type Completion struct {
+	Day      calendar.Date
+	Track    string
+	Campaign string
+	Record   store.ID
+}
+
+// Planner lists the inspections due at points over one period (INS-009: a
+// month, a quarter or a year) under one pack, on the pack's calendar.
+type Planner struct {
+	r        *rules
+	cal      *calendar.Calendar
+	from, to calendar.Date
+	limit    int // the most items one track can have in the period
+}
+
+// NewPlanner returns a planner of pack p for the days from to to (one
+// calendar year at most), counted on cal, which must be the pack's calendar.
+func NewPlanner(p *policy.Pack, cal *calendar.Calendar, from, to calendar.Date) (*Planner, error) {
+	if cal == nil || p == nil || cal.ID() != p.Calendar {
+		return nil, fmt.Errorf("inspection: the plan needs the pack's calendar")
 	}
-	// At most one item a month plus the overdue one: the loop ends.
-	for n := 0; n <= 13; n++ {
+	if !from.Valid() || !to.Valid() || to.Before(from) || from.Year != to.Year {
+		return nil, fmt.Errorf("inspection: period %v–%v is not inside one year", from, to)
+	}
+	if from.Year < calendar.MinYear || to.Year > calendar.MaxYear {
+		return nil, fmt.Errorf("inspection: year %d outside %d–%d", from.Year, calendar.MinYear, calendar.MaxYear)
+	}
+	r, err := compile(p)
+	if err != nil {
+		return nil, err
+	}
+	months := (to.Year-from.Year)*12 + int(to.Month) - int(from.Month) + 1
+	return &Planner{r: r, cal: cal, from: from, to: to, limit: months + 2}, nil
+}
+
+// Point lists the inspections due at one point in the period, per track and
+// then per campaign, each obligation's items numbered from 1 (Seq).
+// planned is false when no cycle and no campaign applies to the point.
+//
+// ps carries the history before the period: the last completion per track
+// and per campaign. done are the completions the plan counts: those from
+// the first day of the period on, and earlier ones that did an item of the
+// plan early (a stored plan's); taken in date order. Each completion
+// completes the earliest open item of its track (and its campaign's item
+// when it lies inside that year's window, INS-002), even late, after the
+// period; the next item is then counted from the day it was done
+// (CAL-010), so an early or late inspection moves the dates that follow. An item not done is assumed done on its due day (an overdue one
+// on the period's first day) for counting the next.
+func (pl *Planner) Point(ps PointState, done []Completion) (items []Item, planned bool, err error) {
+	id := pointOf(ps)
+	sel := pl.r.selectFor(Attributes(pl.r.pack, ps.Customer, ps.Point))
+	if sel.Empty() {
+		return nil, false, nil
+	}
+	done = slices.Clone(done)
+	slices.SortStableFunc(done, func(a, b Completion) int { return a.Day.Compare(b.Day) })
+	for _, ch := range sel.Tracks {
+		track, err := pl.track(ch, ps, id, sel.Campaigns, done)
+		if err != nil {
+			return nil, true, err
+		}
+		items = append(items, track...)
+	}
+	for y := pl.from.Year; y <= pl.to.Year; y++ {
+		for _, c := range sel.Campaigns {
+			if CampaignDone(c, y, ps.Campaigns[c.Key]) {
+				continue // done before the period
+			}
+			d, err := CampaignDue(c, y, pl.cal)
+			if err != nil {
+				return nil, true, err
+			}
+			if d.Day.Before(pl.from) || d.Day.After(pl.to) {
+				continue
+			}
+			it := Item{CustomerID: id.CustomerID, PointID: id.PointID, ArchiveNo: id.ArchiveNo, Campaign: c.Key,
+				Checklist: c.Checklist, Due: d, Rules: slices.Clone(c.Rules), Seq: y - pl.from.Year + 1}
+			for _, cp := range done {
+				if cp.Campaign == c.Key && CampaignDone(c, y, cp.Day) {
+					it.Record, it.DoneOn = cp.Record, cp.Day
+					break
+				}
+			}
+			items = append(items, it)
+		}
+	}
+	return items, true, nil
+}
+
+// track lists the inspections of one track of a point within the period.
+func (pl *Planner) track(ch Choice, ps PointState, id Point, campaigns []policy.InspectionCampaign, done []Completion) ([]Item, error) {
+	d, err := Schedule(History{Last: ps.Last[ch.Track], Activated: ps.Activated}, ch.Cycle, pl.cal)
+	if err != nil {
+		return nil, err
+	}
+	var comps []Completion
+	for _, c := range done {
+		if c.Track == ch.Track {
+			comps = append(comps, c)
+		}
+	}
+	var out []Item
+	for n := 0; n < pl.limit; n++ {
+		overdue := d.Basis == DueNow || d.Day.Before(pl.from)
+		if !overdue && d.Day.After(pl.to) {
+			break
+		}
 		it := Item{CustomerID: id.CustomerID, PointID: id.PointID, ArchiveNo: id.ArchiveNo, Track: ch.Track,
 			Cycle: ch.Cycle.Key, Interval: ch.Cycle.Interval, Checklist: ch.Cycle.Checklist, Due: d,
-			Rules: slices.Clone(ch.Rules)}
-		done := d.Day
-		switch {
-		case d.Basis == DueNow || d.Day.Before(start):
-			it.Overdue, done = true, start
-		case d.Day.Year > plan.Year:
-			return nil
+			Rules: slices.Clone(ch.Rules), Seq: n + 1, Overdue: overdue}
+		next := d.Day
+		if overdue {
+			next = pl.from
 		}
-		if ch.Track == policy.TrackPeriodic {
-			for _, c := range open {
-				if from, to, ok := c.Window(plan.Year); ok && !it.Overdue && !d.Day.Before(from) && !d.Day.After(to) {
+		if n < len(comps) {
+			it.Record, it.DoneOn, next = comps[n].Record, comps[n].Day, comps[n].Day
+		}
+		if ch.Track == policy.TrackPeriodic && !overdue {
+			for _, c := range campaigns {
+				y := d.Day.Year
+				if from, to, ok := c.Window(y); ok && !d.Day.Before(from) && !d.Day.After(to) && !CampaignDone(c, y, ps.Campaigns[c.Key]) {
 					it.Combinable = append(it.Combinable, c.Key)
 				}
 			}
 		}
-		plan.add(it)
+		out = append(out, it)
 		var rangeErr *calendar.RangeError
-		if d, err = NextDue(done, ch.Cycle, cal); errors.As(err, &rangeErr) {
-			return nil // the next one lies beyond the calendar's range, so not in this year
+		if d, err = NextDue(next, ch.Cycle, pl.cal); errors.As(err, &rangeErr) {
+			break // the next one lies beyond the calendar's range, so not in this period
 		} else if err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return out, nil
 }
 
 func (plan *Plan) add(it Item) {

@@ -16,7 +16,8 @@ import (
 // (INS-001 to INS-010, INS-012): the periodic cycles by customer class and
 // service-point attributes, the seasonal campaigns, the checklists an
 // inspection fills in, and how plans are broken down (INS-009).
-// internal/inspection computes cycles, due dates and yearly plans from it.
+// internal/inspection computes cycles, due dates and plans from it and keeps
+// the plans and records.
 type InspectionRules struct {
 	// Cycles are the periodic inspection obligations ("at least once every
 	// N", CAL-010). Cycles of one track compete: the shortest applicable
@@ -35,7 +36,26 @@ type InspectionRules struct {
 	// PlanLevels are the levels a plan is broken down to, top first
 	// (INS-009: department → team → inspector).
 	PlanLevels []PlanLevel `json:"plan_levels,omitempty"`
+	// WorkSheets are the work sheets an inspection of some customers must
+	// reach the system within a time (INS-011: the important customer's
+	// 《重要电力客户用电检查工作单》 within 1 working day, a warning target).
+	WorkSheets []WorkSheet `json:"work_sheets,omitempty"`
 	// Rules cites the RULES.md rule IDs of the section.
+	Rules []string `json:"rules,omitempty"`
+}
+
+// WorkSheet is a work sheet expected in the system within a time of the
+// inspection (INS-011). It is a warning target (CAL-011): a record entered
+// later is marked late, not refused.
+type WorkSheet struct {
+	Key  string `json:"key"`
+	Name Name   `json:"name"`
+	// When selects the customers (a condition over InspectionAttributes,
+	// e.g. "important"); "" every inspected point.
+	When string `json:"when,omitempty"`
+	// Within is counted from the inspection on the pack's calendar (1wd).
+	Within calendar.Duration `json:"within"`
+	// Rules cites the RULES.md rule IDs of the work sheet.
 	Rules []string `json:"rules,omitempty"`
 }
 
@@ -275,6 +295,16 @@ func (v *validator) inspections(path string, r *InspectionRules) {
 		seen[pp] = true
 	}
 	v.planLevels(path+".plan_levels", r.PlanLevels)
+	for i := range r.WorkSheets {
+		w := &r.WorkSheets[i]
+		p := fmt.Sprintf("%s.work_sheets[%d]", path, i)
+		v.key(p+".key", w.Key, simpleKeyRE)
+		v.name(p+".name", w.Name)
+		v.selection(p, "", w.When)
+		v.duration(p+".within", w.Within) // the unit and size are checked when it is read
+		v.rules(p+".rules", w.Rules)
+	}
+	unique(v, path+".work_sheets", r.WorkSheets, func(w WorkSheet) string { return w.Key })
 	v.rules(path+".rules", r.Rules)
 }
 

@@ -205,3 +205,47 @@ func TestBuiltinInspectionSections(t *testing.T) {
 		t.Errorf("gas_ci_full %+v", ci)
 	}
 }
+
+// TestWorkSheets: the power pack expects the important customer's work
+// sheet within 1 working day (INS-011); a broken work sheet is reported
+// with its field path.
+func TestWorkSheets(t *testing.T) {
+	packs, err := Builtins()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range packs {
+		ws := p.Inspections.WorkSheets
+		if p.Key != "power" {
+			if len(ws) != 0 {
+				t.Errorf("%s: work sheets %+v", p.Key, ws)
+			}
+			continue
+		}
+		if len(ws) != 1 || ws[0].When != "important" || ws[0].Within.String() != "1wd" || !slices.Contains(ws[0].Rules, "INS-011") ||
+			ws[0].Name.ZH != "重要电力客户用电检查工作单" {
+			t.Errorf("power work sheets %+v", ws)
+		}
+	}
+	section := minimal + inspectionSection + `  work_sheets:
+    - key: sheet
+      name: {zh: 工作单}
+      when: important
+      within: 1wd
+      rules: [INS-011]
+`
+	if _, probs := Parse("mini.yaml", []byte(section)); len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	for _, c := range []struct{ old, new, path string }{
+		{"      within: 1wd", "      within: 1 day", "inspections.work_sheets[0].within"},
+		{"      within: 1wd\n", "", "inspections.work_sheets[0].within"},
+		{"      when: important", "      when: vip", "inspections.work_sheets[0].when"},
+		{"    - key: sheet", "    - key: Sheet", "inspections.work_sheets[0].key"},
+	} {
+		_, probs := Parse("mini.yaml", []byte(strings.Replace(section, c.old, c.new, 1)))
+		if !slices.ContainsFunc(probs, func(p Problem) bool { return p.Path == c.path }) {
+			t.Errorf("%q: problems %v, want one at %s", c.new, probs, c.path)
+		}
+	}
+}
