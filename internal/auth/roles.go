@@ -126,10 +126,15 @@ var (
 // Roles is the role catalogue, in the order shown to people.
 var Roles = []RoleInfo{
 	{RoleAdmin, i18n.T("系统管理员", "Administrator"), []Permission{PermAll}},
-	{RoleCSAgent, i18n.T("客服专员/热线员", "Customer service agent"), agentPerms},
+	// Hotline operators are level-1 checkers of supervision sampling
+	// (SMP-002): they read the sampling records and verify the tasks
+	// assigned to them (sampling:read + being the task's checker); drawing,
+	// closing and recording failures need sampling:write.
+	{RoleCSAgent, i18n.T("客服专员/热线员", "Customer service agent"), join(agentPerms, []Permission{PermSamplingRead})},
 	{RoleCSSupervisor, i18n.T("客服主管", "Customer service supervisor"), join(agentPerms, []Permission{
 		PermUsersRead, PermTicketsApprove, PermSurveysWrite, PermCustomersImport, PermCustomersExport,
 		PermCustomersConfidential, PermCustomersManage, PermKnowledgeWrite, PermReportsRead, PermSamplingRead,
+		PermSamplingWrite, // team leaders and supervisors: level-2 checkers (SMP-002, SMP-009)
 		PermMeritsRead, PermProcessesAct, PermStaffRead})},
 	{RoleFieldStaff, i18n.T("现场人员(维修员/安检员/物业助理)", "Field staff"), []Permission{PermOrgRead,
 		PermCalendarsRead, PermPolicyRead, PermCustomersRead, PermTicketsRead, PermTicketsAct,
@@ -144,7 +149,8 @@ var Roles = []RoleInfo{
 		PermProcessesAct})}, // the safety department countersigns acceptance (PRC-019)
 	{RoleManager, i18n.T("经理/领导", "Manager"), join(readAll, []Permission{PermUsersRead, PermAuditRead,
 		PermTicketsApprove, PermProcessesAct, PermProcessesApprove, PermVisitsAct, PermMeritsWrite, PermMeritsApprove, PermArchivesApprove,
-		PermCustomersConfidential, PermCustomersExport, PermCustomersManage, PermSurveysWrite, PermSurveysAnswer, PermSalesManage})},
+		PermCustomersConfidential, PermCustomersExport, PermCustomersManage, PermSurveysWrite, PermSurveysAnswer, PermSalesManage,
+		PermSamplingWrite})}, // levels 3 and 4 decide escalated problems and record failures (SMP-013, SMP-017)
 	{RoleSalesAgent, i18n.T("售楼员", "Sales agent"), salesAgentPerms},
 	{RoleSalesManager, i18n.T("销售经理", "Sales manager"), join(salesAgentPerms, []Permission{
 		PermUsersRead, PermSalesManage, PermReportsRead, PermCustomersExport, PermCustomersManage})},

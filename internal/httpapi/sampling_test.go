@@ -17,7 +17,7 @@ func TestSamplingSizeOverHTTP(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		e.user("agent", e.root.ID, auth.RoleCSAgent)
+		e.user("field", e.root.ID, auth.RoleFieldStaff)
 		e.user("auditor", e.root.ID, auth.RoleAuditor)
 		auditor := e.login("auditor")
 		const path = "/api/v1/sampling/size"
@@ -90,10 +90,10 @@ func TestSamplingSizeOverHTTP(t *testing.T) {
 			wantError(t, e.do("POST", path, auditor, c.body), http.StatusUnprocessableEntity, "validation_failed", c.field)
 		}
 		wantError(t, e.do("POST", path, auditor, `{"rule":`), http.StatusBadRequest, "malformed_request", "")
-		if auth.Grants([]auth.Role{auth.RoleCSAgent}, auth.PermSamplingRead) {
-			t.Fatal("agents hold sampling:read; pick another role")
+		if auth.Grants([]auth.Role{auth.RoleFieldStaff}, auth.PermSamplingRead) {
+			t.Fatal("field staff hold sampling:read; pick another role")
 		}
-		wantError(t, e.do("POST", path, e.login("agent"), map[string]any{"rule": "inspector", "population": 850}),
+		wantError(t, e.do("POST", path, e.login("field"), map[string]any{"rule": "inspector", "population": 850}),
 			http.StatusForbidden, "forbidden", "")
 	})
 }

@@ -180,10 +180,13 @@ type SamplingRule struct {
 
 // SamplingStratum is one part of a rule's sample (SMP-003).
 type SamplingStratum struct {
-	Key    string   `json:"key"`
-	Name   Name     `json:"name"`
-	Weight int      `json:"weight"` // relative, positive; SMP-003 writes percentages
-	Rules  []string `json:"rules,omitempty"`
+	Key    string `json:"key"`
+	Name   Name   `json:"name"`
+	Weight int    `json:"weight"` // relative, positive; SMP-003 writes percentages
+	// OutdoorMeter: the stratum's items are outdoor-hung meters, whose
+	// on-site check needs no customer signature (SMP-013).
+	OutdoorMeter bool     `json:"outdoor_meter,omitempty"`
+	Rules        []string `json:"rules,omitempty"`
 }
 
 // Conditions of a periodic check (SMP-007): whether the unit records calls.
@@ -256,6 +259,11 @@ func (s *SamplingRules) Population(key string) (*SamplingPopulation, bool) {
 // Checklist returns the checklist with the key.
 func (s *SamplingRules) Checklist(key string) (*SamplingChecklist, bool) {
 	return firstWhere(s.Checklists, func(c *SamplingChecklist) bool { return c.Key == key })
+}
+
+// Stratum returns the rule's stratum with the key.
+func (r *SamplingRule) Stratum(key string) (*SamplingStratum, bool) {
+	return firstWhere(r.Strata, func(s *SamplingStratum) bool { return s.Key == key })
 }
 
 // Rule returns the sampling rule with the key.

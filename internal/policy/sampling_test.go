@@ -257,6 +257,16 @@ func TestBuiltinSamplingRules(t *testing.T) {
 	if !slices.Equal(weights, []int{30, 30, 15, 15, 10}) || res.Strata[4].Key != "wall_hung_boiler" {
 		t.Errorf("SMP-003 strata %+v", res.Strata)
 	}
+	// SMP-013: an on-site check of an outdoor-hung meter needs no customer
+	// signature; only the outdoor stratum says so.
+	for _, st := range res.Strata {
+		if st.OutdoorMeter != (st.Key == "outdoor") {
+			t.Errorf("stratum %s: outdoor_meter %v", st.Key, st.OutdoorMeter)
+		}
+	}
+	if st, ok := res.Stratum("outdoor"); !ok || !st.OutdoorMeter {
+		t.Error("Stratum(outdoor) not found")
+	}
 	if in, _ := s.Rule("inspector"); !slices.Equal(in.Methods, []string{SampleOnSite, SampleByPhone}) || !slices.Equal(in.MethodShares, []int{50, 50}) {
 		t.Errorf("SMP-006 methods %v %v", in.Methods, in.MethodShares)
 	}

@@ -1,10 +1,12 @@
 package web
 
-// The supervision-sampling page (稽查抽查, issue 10, SMP): the pack's
-// four-level matrix and sampling rules, and the calculator of a period's
-// sample — the quota, its strata and its split between methods, as
-// internal/sampling plans it. Stored draws and verification tasks come
-// with the next step of issue 10.
+// The supervision-sampling page (稽查抽查, issue 10, SMP): the draw form
+// (rule, checked person, period, the population pasted as id,stratum
+// lines) and the list of draws with filters (sampling_draws.go), the
+// calculator of a period's sample — the quota, its strata and its split
+// between methods, as internal/sampling plans it — and the pack's
+// four-level matrix and sampling rules. The draw, verification, ledger and
+// failure pages are sampling_*.go.
 
 import (
 	"net/http"
@@ -52,6 +54,7 @@ type samplingData struct {
 	Methods  []string             // "现场 10"
 	RuleName string
 	Empty    bool // the pack has no sampling rules
+	Draws    samplingDraws
 }
 
 func (s *Server) samplingRoutes() {
@@ -59,12 +62,19 @@ func (s *Server) samplingRoutes() {
 		return
 	}
 	s.page("GET /sampling", auth.PermSamplingRead, s.samplingPage)
+	s.samplingStoreRoutes()
 }
 
 // samplingPage lists the caller's company pack's rules and computes a
 // sample when a rule and a population are given (GET, so a result can be
 // linked and printed).
 func (s *Server) samplingPage(w http.ResponseWriter, rq *request) error {
+	return s.samplingPageWith(w, rq, nil)
+}
+
+// samplingPageWith shows the page, with the draw form drawForm refused
+// (nil: a fresh form).
+func (s *Server) samplingPageWith(w http.ResponseWriter, rq *request, drawForm *Form) error {
 	q, l := rq.URL.Query(), rq.Lang
 	form := newForm(q)
 	pack, err := s.policy.ForUnit(rq.Context(), rq.P.OrgUnitID)
@@ -137,10 +147,17 @@ func (s *Server) samplingPage(w http.ResponseWriter, rq *request) error {
 	} else if selected != "" && rule == nil {
 		form.Errors["rule"] = label("smp.no_rule").In(l)
 	}
+	if err := s.samplingDrawsPart(rq, pack, &d.Draws, drawForm); err != nil {
+		return err
+	}
 	pg := s.newPage(rq, "smp.title", "sampling")
 	pg.Form = form
 	pg.Data = d
-	s.render(w, rq, statusOrOK(form), "sampling", pg)
+	status := statusOrOK(form)
+	if drawForm != nil && drawForm.HasErrors() {
+		status = http.StatusUnprocessableEntity
+	}
+	s.render(w, rq, status, "sampling", pg)
 	return nil
 }
 

@@ -13,7 +13,7 @@ import (
 // four-level matrix and rules, and computes a period's sample — SMP-006's
 // inspector with 850 households → 20 (the floor), 10 on site and 10 by
 // phone; SMP-003's 3,600 readings without wall-hung boilers → 24/24/12/12/0;
-// a bad count is refused under its field; an agent may not open the page.
+// a bad count is refused under its field; field staff may not open the page.
 func TestSamplingPage(t *testing.T) {
 	e := newSurveyEnv(t) // kefu as it runs, with the policy packs
 	gas, err := e.app.Org.Create(t.Context(), org.CreateInput{ParentID: &e.root.ID, Kind: org.Company, Name: "燃气公司",
@@ -22,7 +22,7 @@ func TestSamplingPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.user("audit", "赵稽查", gas, auth.RoleAuditor)
-	e.user("gasagent", "钱热线", gas, auth.RoleCSAgent)
+	e.user("gasfield", "钱抄表", gas, auth.RoleFieldStaff)
 	c := e.signedIn("audit")
 	page := c.get("/sampling")
 	page.want(t, http.StatusOK, "稽查抽查", `id="levels-table"`, `data-level="1"`, "热线员", "安检员",
@@ -48,7 +48,7 @@ func TestSamplingPage(t *testing.T) {
 	c.get("/sampling?rule=inspector&population=-3").want(t, http.StatusUnprocessableEntity, `id="f-population-err"`)
 	c.get("/sampling?rule=nope&population=3").want(t, http.StatusUnprocessableEntity, `id="f-rule-err"`)
 
-	e.signedIn("gasagent").get("/sampling").want(t, http.StatusForbidden)
+	e.signedIn("gasfield").get("/sampling").want(t, http.StatusForbidden)
 	// The property company's pack has no sampling rules.
 	e.user("propaudit", "孙稽查", e.co, auth.RoleAuditor)
 	e.signedIn("propaudit").get("/sampling").want(t, http.StatusOK, `id="smp-empty"`)
