@@ -123,13 +123,18 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Documents.RegisterOwner("process", a.Processes.DocumentOwner) // files stored on a process (issue 8)
 	a.Hazards = hazard.New(hazard.Options{DB: db, Calendars: a.Calendars, Policy: a.Policy, Org: a.Org,
 		Notify: a.Notify, Logger: log, Now: a.Now})
+	a.Hazards.RegisterTimers(a.Jobs) // a rectification deadline that passes escalates the case (INS-016)
 	a.Certificates = certificate.New(certificate.Options{DB: db, Calendars: a.Calendars, Policy: a.Policy,
 		Org: a.Org, Notify: a.Notify, Logger: log, Now: a.Now})
+	a.Certificates.RegisterTimers(a.Jobs)             // renewal and expiry reminders (INS-017)
+	a.Tickets.GuardAssign(a.Certificates.TicketGuard) // no work without the certificate it needs (STF-001)
 	a.Inspections = inspection.New(inspection.Options{DB: db, Calendars: a.Calendars, Policy: a.Policy,
 		Org: a.Org, Customers: a.Customers, Hazards: a.Hazards, Certificates: a.Certificates, Notify: a.Notify,
 		Logger: log, Now: a.Now})
 	a.Sampling = sampling.New(sampling.Options{DB: db, Calendars: a.Calendars, Policy: a.Policy, Org: a.Org,
 		Hazards: a.Hazards, Notify: a.Notify, Logger: log, Now: a.Now})
+	a.Sampling.RegisterTimers(a.Jobs)                               // a draw past its period records the missed quota (SMP-017)
+	a.Sampling.RegisterSource("inspections", a.inspectedHouseholds) // the inspector's month (SMP-006)
 	a.API = httpapi.New(a.Services())
 	return a, nil
 }
@@ -294,4 +299,19 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	return nil
+}
+
+// inspectedHouseholds is the sampling population of a safety inspector's
+// period: the service points the inspections module has closed records of
+// (SMP-006: 2 % of the inspector's month, at least 20 households).
+func (a *App) inspectedHouseholds(ctx context.Context, company, inspector store.ID, from, to time.Time) ([]sampling.Item, error) {
+	ids, err := a.Inspections.InspectedHouseholds(ctx, company, inspector, from, to)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]sampling.Item, len(ids))
+	for i, id := range ids {
+		items[i] = sampling.Item{ID: id}
+	}
+	return items, nil
 }
