@@ -102,3 +102,23 @@ func Conflict(field string, msg i18n.Text) *Error {
 func Gone(field string, msg i18n.Text) *Error {
 	return &Error{Status: http.StatusGone, Code: CodeGone, Field: field, Message: msg}
 }
+
+// Page sizes of the services' lists: DefaultPageLimit when the caller asks
+// for none, MaxPageLimit at most.
+const (
+	DefaultPageLimit = 50
+	MaxPageLimit     = 500
+)
+
+// PageLimit is a list's page size for the n asked: the default for 0 or
+// less, n itself up to the maximum, a validation error naming "limit"
+// beyond it.
+func PageLimit(n int) (int, error) {
+	switch {
+	case n <= 0:
+		return DefaultPageLimit, nil
+	case n > MaxPageLimit:
+		return 0, Validation("limit", i18n.T("不能超过 %d", "at most %d", MaxPageLimit))
+	}
+	return n, nil
+}

@@ -194,11 +194,9 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]*Cer
 	if err := mayRead(p); err != nil {
 		return nil, err
 	}
-	switch {
-	case f.Limit <= 0:
-		f.Limit = 50
-	case f.Limit > 500:
-		return nil, apperr.Validation("limit", i18n.T("不能超过 500", "at most 500"))
+	var err error
+	if f.Limit, err = apperr.PageLimit(f.Limit); err != nil {
+		return nil, err
 	}
 	if f.Status != "" && !slices.Contains(Statuses, f.Status) {
 		return nil, apperr.Validation("status", i18n.T("未知的证书状态 %q", "unknown certificate status %q", string(f.Status)))

@@ -185,11 +185,9 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]*Haz
 	if err := mayRead(p); err != nil {
 		return nil, err
 	}
-	switch {
-	case f.Limit <= 0:
-		f.Limit = 50
-	case f.Limit > 500:
-		return nil, apperr.Validation("limit", i18n.T("不能超过 500", "at most 500"))
+	var err error
+	if f.Limit, err = apperr.PageLimit(f.Limit); err != nil {
+		return nil, err
 	}
 	if f.Status != "" && !slices.Contains(Statuses, f.Status) {
 		return nil, apperr.Validation("status", i18n.T("没有此状态", "no such status"))

@@ -218,7 +218,7 @@ func (s *Service) ListItems(ctx context.Context, p *auth.Principal, planID store
 	if err != nil {
 		return nil, err
 	}
-	if f.Limit, err = pageLimit(f.Limit); err != nil {
+	if f.Limit, err = apperr.PageLimit(f.Limit); err != nil {
 		return nil, err
 	}
 	r := s.db.Reader()
@@ -248,7 +248,7 @@ func (s *Service) Overdue(ctx context.Context, p *auth.Principal, f ItemFilter) 
 	if err != nil {
 		return nil, err
 	}
-	if f.Limit, err = pageLimit(f.Limit); err != nil {
+	if f.Limit, err = apperr.PageLimit(f.Limit); err != nil {
 		return nil, err
 	}
 	now := s.now()

@@ -295,7 +295,7 @@ func (s *Service) ListPlans(ctx context.Context, p *auth.Principal, f PlanFilter
 	if err != nil {
 		return nil, err
 	}
-	if f.Limit, err = pageLimit(f.Limit); err != nil {
+	if f.Limit, err = apperr.PageLimit(f.Limit); err != nil {
 		return nil, err
 	}
 	cond, args := visible(p, "pl.company_id")
@@ -323,15 +323,4 @@ func (s *Service) ListPlans(ctx context.Context, p *auth.Principal, f PlanFilter
 		return nil, err
 	}
 	return plans, nil
-}
-
-// pageLimit is a list's page size: 50 by default, at most 500.
-func pageLimit(n int) (int, error) {
-	switch {
-	case n <= 0:
-		return 50, nil
-	case n > 500:
-		return 0, apperr.Validation("limit", i18n.T("不能超过 500", "at most 500"))
-	}
-	return n, nil
 }

@@ -184,7 +184,7 @@ func (s *Service) ListRecords(ctx context.Context, p *auth.Principal, f RecordFi
 	if err != nil {
 		return nil, err
 	}
-	if f.Limit, err = pageLimit(f.Limit); err != nil {
+	if f.Limit, err = apperr.PageLimit(f.Limit); err != nil {
 		return nil, err
 	}
 	cond, args := visible(p, "r.company_id")

@@ -181,11 +181,9 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) (*Page,
 	if !p.Can(auth.PermProcessesRead) {
 		return nil, apperr.Forbidden(i18n.T("无权查看业务流程", "you may not read business processes"))
 	}
-	if f.Limit <= 0 {
-		f.Limit = 50
-	}
-	if f.Limit > 500 {
-		return nil, apperr.Validation("limit", i18n.T("不能超过 500", "at most 500"))
+	var err error
+	if f.Limit, err = apperr.PageLimit(f.Limit); err != nil {
+		return nil, err
 	}
 	if f.Status != "" && !slices.Contains([]Status{StatusOpen, StatusCompleted, StatusCancelled}, f.Status) {
 		return nil, apperr.Validation("status", i18n.T("须为 open、completed 或 cancelled", "must be open, completed or cancelled"))

@@ -174,7 +174,7 @@ func (s *Service) ListEntries(ctx context.Context, p *auth.Principal, f LedgerFi
 	if err != nil {
 		return nil, err
 	}
-	if f.Limit, err = pageLimit(f.Limit); err != nil {
+	if f.Limit, err = apperr.PageLimit(f.Limit); err != nil {
 		return nil, err
 	}
 	if f.Kind != "" && !slices.Contains([]string{KindVerification, KindEscalation, KindDecision}, f.Kind) {

@@ -122,7 +122,7 @@ func (s *Service) ListDraws(ctx context.Context, p *auth.Principal, f DrawFilter
 	if err != nil {
 		return nil, err
 	}
-	if f.Limit, err = pageLimit(f.Limit); err != nil {
+	if f.Limit, err = apperr.PageLimit(f.Limit); err != nil {
 		return nil, err
 	}
 	if f.Status != "" && !slices.Contains([]DrawStatus{DrawOpen, DrawClosed, DrawCancelled}, f.Status) {
@@ -151,17 +151,6 @@ func (s *Service) ListDraws(ctx context.Context, p *auth.Principal, f DrawFilter
 	}
 	return store.QueryAll(ctx, s.db.Reader(), s.scanDraw, "SELECT "+drawColumns+" FROM sampling_draws d WHERE "+
 		strings.Join(where, " AND ")+" ORDER BY d.id DESC LIMIT ?", append(args, f.Limit)...)
-}
-
-// pageLimit is a list's page size: 50 by default, at most 500.
-func pageLimit(n int) (int, error) {
-	switch {
-	case n <= 0:
-		return 50, nil
-	case n > 500:
-		return 0, apperr.Validation("limit", i18n.T("不能超过 500", "at most 500"))
-	}
-	return n, nil
 }
 
 // sortItems orders items by stratum, then ID.

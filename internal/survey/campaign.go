@@ -406,11 +406,9 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]*Cam
 	if err := mayRead(p); err != nil {
 		return nil, err
 	}
-	if f.Limit <= 0 {
-		f.Limit = 50
-	}
-	if f.Limit > 500 {
-		return nil, apperr.Validation("limit", i18n.T("不能超过 500", "at most 500"))
+	var err error
+	if f.Limit, err = apperr.PageLimit(f.Limit); err != nil {
+		return nil, err
 	}
 	if f.Status != "" && !slices.Contains([]Status{StatusPlanned, StatusRunning, StatusClosed}, f.Status) {
 		return nil, apperr.Validation("status", i18n.T("须为 planned、running 或 closed", "must be planned, running or closed"))

@@ -398,7 +398,7 @@ func (s *Service) ListOccasions(ctx context.Context, p *auth.Principal, f Occasi
 	if err != nil {
 		return nil, err
 	}
-	if f.Limit, err = pageLimit(f.Limit); err != nil {
+	if f.Limit, err = apperr.PageLimit(f.Limit); err != nil {
 		return nil, err
 	}
 	cond, args := visible(p, "o.company_id")

@@ -89,17 +89,6 @@ func mayRead(p *auth.Principal) error {
 	return nil
 }
 
-// pageLimit is a list's page size: 50 by default, at most 500.
-func pageLimit(n int) (int, error) {
-	switch {
-	case n <= 0:
-		return 50, nil
-	case n > 500:
-		return 0, apperr.Validation("limit", i18n.T("不能超过 500", "at most 500"))
-	}
-	return n, nil
-}
-
 // visible is the row scope of visits on column (a company id): the
 // company's, seen by the people of its subtree and of the company itself.
 func visible(p *auth.Principal, column string) (string, []any) {
@@ -149,7 +138,7 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]*Vis
 	if err != nil {
 		return nil, err
 	}
-	if f.Limit, err = pageLimit(f.Limit); err != nil {
+	if f.Limit, err = apperr.PageLimit(f.Limit); err != nil {
 		return nil, err
 	}
 	if f.Status != "" && !slices.Contains([]Status{StatusOpen, StatusDone, StatusSignedOff, StatusCancelled}, f.Status) {
