@@ -108,45 +108,18 @@ func (h certificateAPI) get(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	return nil
 }
 
-// certificateAct decodes the body of a command on a certificate and runs it.
-func certificateAct[In any](w http.ResponseWriter, r *http.Request, status int,
-	run func(id store.ID, in In) (*certificate.Certificate, error)) error {
-	var in In
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	id, err := recordID(r, "certificate")
-	if err != nil {
-		return err
-	}
-	c, err := run(id, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, status, c)
-	return nil
-}
-
 func (h certificateAPI) renew(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	return certificateAct(w, r, http.StatusCreated, func(id store.ID, in certificate.RenewInput) (*certificate.Certificate, error) {
-		return h.svc.Renew(r.Context(), p, id, in)
-	})
+	return recordStep(w, r, p, "certificate", http.StatusCreated, h.svc.Renew)
 }
 
 func (h certificateAPI) reportLoss(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	return certificateAct(w, r, http.StatusOK, func(id store.ID, in certificate.LossInput) (*certificate.Certificate, error) {
-		return h.svc.ReportLoss(r.Context(), p, id, in)
-	})
+	return recordStep(w, r, p, "certificate", http.StatusOK, h.svc.ReportLoss)
 }
 
 func (h certificateAPI) replace(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	return certificateAct(w, r, http.StatusCreated, func(id store.ID, in certificate.ReplaceInput) (*certificate.Certificate, error) {
-		return h.svc.Replace(r.Context(), p, id, in)
-	})
+	return recordStep(w, r, p, "certificate", http.StatusCreated, h.svc.Replace)
 }
 
 func (h certificateAPI) revoke(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	return certificateAct(w, r, http.StatusOK, func(id store.ID, in certificate.RevokeInput) (*certificate.Certificate, error) {
-		return h.svc.Revoke(r.Context(), p, id, in)
-	})
+	return recordStep(w, r, p, "certificate", http.StatusOK, h.svc.Revoke)
 }

@@ -134,60 +134,40 @@ func (h hazardAPI) get(w http.ResponseWriter, r *http.Request, p *auth.Principal
 	return nil
 }
 
-// hazardStep decodes the body of a step into In, runs it on the hazard of
-// the path and answers the hazard with status.
-func hazardStep[In any](w http.ResponseWriter, r *http.Request, p *auth.Principal, status int,
-	run func(ctx context.Context, p *auth.Principal, id store.ID, in In) (*hazard.Detail, error)) error {
-	var in In
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	id, err := recordID(r, "hazard")
-	if err != nil {
-		return err
-	}
-	d, err := run(r.Context(), p, id, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, status, d)
-	return nil
-}
-
 func (h hazardAPI) notice(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	return hazardStep(w, r, p, http.StatusCreated, h.svc.IssueNotice)
+	return recordStep(w, r, p, "hazard", http.StatusCreated, h.svc.IssueNotice)
 }
 
 func (h hazardAPI) sign(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	return hazardStep(w, r, p, http.StatusOK, h.svc.Sign)
+	return recordStep(w, r, p, "hazard", http.StatusOK, h.svc.Sign)
 }
 
 func (h hazardAPI) filings(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	return hazardStep(w, r, p, http.StatusOK, func(ctx context.Context, p *auth.Principal, id store.ID, in filingsInput) (*hazard.Detail, error) {
+	return recordStep(w, r, p, "hazard", http.StatusOK, func(ctx context.Context, p *auth.Principal, id store.ID, in filingsInput) (*hazard.Detail, error) {
 		return h.svc.AddFilings(ctx, p, id, in.Filings)
 	})
 }
 
 func (h hazardAPI) followUp(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	return hazardStep(w, r, p, http.StatusCreated, h.svc.FollowUp)
+	return recordStep(w, r, p, "hazard", http.StatusCreated, h.svc.FollowUp)
 }
 
 func (h hazardAPI) verify(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	return hazardStep(w, r, p, http.StatusOK, h.svc.Verify)
+	return recordStep(w, r, p, "hazard", http.StatusOK, h.svc.Verify)
 }
 
 func (h hazardAPI) escalate(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	return hazardStep(w, r, p, http.StatusOK, h.svc.Escalate)
+	return recordStep(w, r, p, "hazard", http.StatusOK, h.svc.Escalate)
 }
 
 func (h hazardAPI) disconnect(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	return hazardStep(w, r, p, http.StatusOK, h.svc.Disconnect)
+	return recordStep(w, r, p, "hazard", http.StatusOK, h.svc.Disconnect)
 }
 
 func (h hazardAPI) restore(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	return hazardStep(w, r, p, http.StatusOK, h.svc.Restore)
+	return recordStep(w, r, p, "hazard", http.StatusOK, h.svc.Restore)
 }
 
 func (h hazardAPI) close(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	return hazardStep(w, r, p, http.StatusOK, h.svc.Close)
+	return recordStep(w, r, p, "hazard", http.StatusOK, h.svc.Close)
 }

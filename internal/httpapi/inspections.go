@@ -134,20 +134,7 @@ func (h inspectionAPI) plan(w http.ResponseWriter, r *http.Request, p *auth.Prin
 }
 
 func (h inspectionAPI) assign(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	var in inspection.AssignInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	id, err := recordID(r, "plan")
-	if err != nil {
-		return err
-	}
-	res, err := h.svc.Assign(r.Context(), p, id, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, res)
-	return nil
+	return recordStep(w, r, p, "plan", http.StatusOK, h.svc.Assign)
 }
 
 // itemFilter reads the items' filters of the query.

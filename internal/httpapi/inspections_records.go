@@ -65,20 +65,7 @@ func (h inspectionAPI) record(w http.ResponseWriter, r *http.Request, p *auth.Pr
 }
 
 func (h inspectionAPI) update(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	var in inspection.RecordUpdate
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	id, err := recordID(r, "inspection")
-	if err != nil {
-		return err
-	}
-	rec, err := h.svc.UpdateRecord(r.Context(), p, id, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, rec)
-	return nil
+	return recordStep(w, r, p, "inspection", http.StatusOK, h.svc.UpdateRecord)
 }
 
 func (h inspectionAPI) close(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {

@@ -14,6 +14,7 @@ import (
 
 	"kefu/internal/apperr"
 	"kefu/internal/audit"
+	"kefu/internal/auth"
 	"kefu/internal/i18n"
 	"kefu/internal/store"
 )
@@ -284,4 +285,34 @@ func newList[T any](items []T, next string) list[T] {
 		items = []T{}
 	}
 	return list[T]{Items: items, NextCursor: encodeCursor(next)}
+}
+
+// recordCommand runs a command on the record of the path: it decodes the
+// body into In, reads the record's id (kind names it in the 404), runs the
+// command and answers its result with status.
+func recordCommand[In, Out any](w http.ResponseWriter, r *http.Request, kind string, status int,
+	run func(id store.ID, in In) (Out, error)) error {
+	var in In
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	id, err := recordID(r, kind)
+	if err != nil {
+		return err
+	}
+	out, err := run(id, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, out)
+	return nil
+}
+
+// recordStep runs a service command of the common shape — context,
+// principal, the path's record id, the decoded body — with recordCommand.
+func recordStep[In, Out any](w http.ResponseWriter, r *http.Request, p *auth.Principal, kind string, status int,
+	step func(context.Context, *auth.Principal, store.ID, In) (Out, error)) error {
+	return recordCommand(w, r, kind, status, func(id store.ID, in In) (Out, error) {
+		return step(r.Context(), p, id, in)
+	})
 }

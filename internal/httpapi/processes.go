@@ -141,18 +141,5 @@ func (h processAPI) get(w http.ResponseWriter, r *http.Request, p *auth.Principa
 }
 
 func (h processAPI) act(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	var in process.ActionInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	id, err := recordID(r, "process")
-	if err != nil {
-		return err
-	}
-	pr, err := h.svc.Act(r.Context(), p, id, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, pr)
-	return nil
+	return recordStep(w, r, p, "process", http.StatusOK, h.svc.Act)
 }

@@ -164,54 +164,17 @@ func (h samplingStoreAPI) closeDraw(w http.ResponseWriter, r *http.Request, p *a
 }
 
 func (h samplingStoreAPI) cancelDraw(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	var in samplingReasonInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	id, err := recordID(r, "draw")
-	if err != nil {
-		return err
-	}
-	d, err := h.svc.CancelDraw(r.Context(), p, id, in.Reason)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, d)
-	return nil
+	return recordCommand(w, r, "draw", http.StatusOK, func(id store.ID, in samplingReasonInput) (*sampling.DrawRecord, error) {
+		return h.svc.CancelDraw(r.Context(), p, id, in.Reason)
+	})
 }
 
 func (h samplingStoreAPI) verifySession(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	var in sampling.SessionInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	id, err := recordID(r, "draw")
-	if err != nil {
-		return err
-	}
-	out, err := h.svc.VerifySession(r.Context(), p, id, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, out)
-	return nil
+	return recordStep(w, r, p, "draw", http.StatusCreated, h.svc.VerifySession)
 }
 
 func (h samplingStoreAPI) verify(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	var in sampling.VerifyInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	id, err := recordID(r, "task")
-	if err != nil {
-		return err
-	}
-	e, err := h.svc.Verify(r.Context(), p, id, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, e)
-	return nil
+	return recordStep(w, r, p, "task", http.StatusCreated, h.svc.Verify)
 }
 
 func (h samplingStoreAPI) listEntries(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -257,37 +220,15 @@ func (h samplingStoreAPI) getEntry(w http.ResponseWriter, r *http.Request, p *au
 }
 
 func (h samplingStoreAPI) escalate(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	var in samplingNoteInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	id, err := recordID(r, "entry")
-	if err != nil {
-		return err
-	}
-	e, err := h.svc.Escalate(r.Context(), p, id, in.Note)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, e)
-	return nil
+	return recordCommand(w, r, "entry", http.StatusCreated, func(id store.ID, in samplingNoteInput) (*sampling.Entry, error) {
+		return h.svc.Escalate(r.Context(), p, id, in.Note)
+	})
 }
 
 func (h samplingStoreAPI) decide(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	var in samplingDecisionInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	id, err := recordID(r, "entry")
-	if err != nil {
-		return err
-	}
-	e, err := h.svc.Decide(r.Context(), p, id, in.Decision)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, e)
-	return nil
+	return recordCommand(w, r, "entry", http.StatusCreated, func(id store.ID, in samplingDecisionInput) (*sampling.Entry, error) {
+		return h.svc.Decide(r.Context(), p, id, in.Decision)
+	})
 }
 
 func (h samplingStoreAPI) recordFailure(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {

@@ -102,37 +102,11 @@ func (h surveyAPI) get(w http.ResponseWriter, r *http.Request, p *auth.Principal
 }
 
 func (h surveyAPI) counts(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	var in survey.CountsInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	id, err := recordID(r, "survey")
-	if err != nil {
-		return err
-	}
-	c, err := h.svc.UpdateCounts(r.Context(), p, id, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, c)
-	return nil
+	return recordStep(w, r, p, "survey", http.StatusOK, h.svc.UpdateCounts)
 }
 
 func (h surveyAPI) close(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	var in survey.CloseInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	id, err := recordID(r, "survey")
-	if err != nil {
-		return err
-	}
-	c, err := h.svc.Close(r.Context(), p, id, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, c)
-	return nil
+	return recordStep(w, r, p, "survey", http.StatusOK, h.svc.Close)
 }
 
 // compute answers the statistics; it reads and writes nothing but the pack.

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"net/http"
 
 	"kefu/internal/auth"
@@ -54,36 +53,16 @@ func (h surveyAPI) planRoutes() []Route {
 	}
 }
 
-// opinionStep answers a step on a campaign taking an opinion (review,
-// approve, return).
-func opinionStep(w http.ResponseWriter, r *http.Request, p *auth.Principal,
-	step func(context.Context, *auth.Principal, store.ID, survey.OpinionInput) (*survey.Campaign, error)) error {
-	var in survey.OpinionInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	id, err := recordID(r, "survey")
-	if err != nil {
-		return err
-	}
-	c, err := step(r.Context(), p, id, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, c)
-	return nil
-}
-
 func (h surveyAPI) reviewPlan(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	return opinionStep(w, r, p, h.svc.Review)
+	return recordStep(w, r, p, "survey", http.StatusOK, h.svc.Review)
 }
 
 func (h surveyAPI) approvePlan(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	return opinionStep(w, r, p, h.svc.Approve)
+	return recordStep(w, r, p, "survey", http.StatusOK, h.svc.Approve)
 }
 
 func (h surveyAPI) returnPlan(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	return opinionStep(w, r, p, h.svc.Return)
+	return recordStep(w, r, p, "survey", http.StatusOK, h.svc.Return)
 }
 
 func (h surveyAPI) submitPlan(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -100,20 +79,7 @@ func (h surveyAPI) submitPlan(w http.ResponseWriter, r *http.Request, p *auth.Pr
 }
 
 func (h surveyAPI) editPlan(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	var in survey.PlanInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	id, err := recordID(r, "survey")
-	if err != nil {
-		return err
-	}
-	c, err := h.svc.EditPlan(r.Context(), p, id, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, c)
-	return nil
+	return recordStep(w, r, p, "survey", http.StatusOK, h.svc.EditPlan)
 }
 
 func (h surveyAPI) actions(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -130,20 +96,7 @@ func (h surveyAPI) actions(w http.ResponseWriter, r *http.Request, p *auth.Princ
 }
 
 func (h surveyAPI) openAction(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	var in survey.ActionInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	id, err := recordID(r, "survey")
-	if err != nil {
-		return err
-	}
-	a, err := h.svc.OpenAction(r.Context(), p, id, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, a)
-	return nil
+	return recordStep(w, r, p, "survey", http.StatusCreated, h.svc.OpenAction)
 }
 
 // actionIDs reads the campaign's and the action's ids of the path.

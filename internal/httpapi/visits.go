@@ -131,20 +131,7 @@ func (h visitAPI) get(w http.ResponseWriter, r *http.Request, p *auth.Principal)
 }
 
 func (h visitAPI) record(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	var in visit.RecordInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	id, err := recordID(r, "visit")
-	if err != nil {
-		return err
-	}
-	v, err := h.svc.Record(r.Context(), p, id, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, v)
-	return nil
+	return recordStep(w, r, p, "visit", http.StatusOK, h.svc.Record)
 }
 
 func (h visitAPI) review(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {

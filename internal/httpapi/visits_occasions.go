@@ -55,35 +55,9 @@ func (h visitAPI) occasion(w http.ResponseWriter, r *http.Request, p *auth.Princ
 }
 
 func (h visitAPI) swap(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	var in visit.SwapInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	id, err := recordID(r, "visit")
-	if err != nil {
-		return err
-	}
-	v, err := h.svc.Swap(r.Context(), p, id, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, v)
-	return nil
+	return recordStep(w, r, p, "visit", http.StatusOK, h.svc.Swap)
 }
 
 func (h visitAPI) answer(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	var in visit.AnswerInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	id, err := recordID(r, "visit")
-	if err != nil {
-		return err
-	}
-	v, err := h.svc.Answer(r.Context(), p, id, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, v)
-	return nil
+	return recordStep(w, r, p, "visit", http.StatusOK, h.svc.Answer)
 }
