@@ -102,26 +102,26 @@ func (s *Server) inspBoard(w http.ResponseWriter, rq *request) error {
 
 func (s *Server) renderBoard(w http.ResponseWriter, rq *request, month string, f *Form, status int) error {
 	ctx, l, p := rq.Context(), rq.Lang, rq.P
-	first, err := time.ParseInLocation("2006-01", month, shanghai)
-	if err != nil {
-		now := s.now().In(shanghai)
-		first = time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, shanghai)
-		month = first.Format("2006-01")
+	first, err := calendar.ParseDate(month + "-01")
+	if err != nil || len(month) != 7 {
+		first = calendar.DateOf(s.now().In(shanghai))
+		first.Day = 1
+		month = first.String()[:7]
 	}
 	if f.Get("period") == "" {
 		f.Values.Set("period", month)
 	}
-	d := &inspBoardData{Month: month, MonthTitle: label("insp.period.month_of", first.Year(), int(first.Month())).In(l),
-		Prev: "/inspections?month=" + first.AddDate(0, -1, 0).Format("2006-01"),
-		Next: "/inspections?month=" + first.AddDate(0, 1, 0).Format("2006-01"), CanPlan: mayPlanPage(p)}
+	d := &inspBoardData{Month: month, MonthTitle: label("insp.period.month_of", first.Year, int(first.Month)).In(l),
+		Prev: "/inspections?month=" + first.AddMonths(-1).String()[:7],
+		Next: "/inspections?month=" + first.AddMonths(1).String()[:7], CanPlan: mayPlanPage(p)}
 	for _, k := range []string{inspection.PeriodMonth, inspection.PeriodQuarter, inspection.PeriodYear} {
 		d.Periods = append(d.Periods, option{k, label("insp.period." + k).In(l)})
 	}
-	plans, err := s.inspections.ListPlans(ctx, p, inspection.PlanFilter{Year: first.Year(), Limit: 500})
+	plans, err := s.inspections.ListPlans(ctx, p, inspection.PlanFilter{Year: first.Year, Limit: 500})
 	if err != nil {
 		return err
 	}
-	q := fmt.Sprintf("%04d-Q%d", first.Year(), (int(first.Month())+2)/3)
+	q := fmt.Sprintf("%04d-Q%d", first.Year, (int(first.Month)+2)/3)
 	for _, pl := range plans {
 		switch pl.PeriodKey {
 		case month:
@@ -130,7 +130,7 @@ func (s *Server) renderBoard(w http.ResponseWriter, rq *request, month string, f
 				return err
 			}
 			d.Months = append(d.Months, s.inspCard(full, l))
-		case q, strconv.Itoa(first.Year()):
+		case q, strconv.Itoa(first.Year):
 			d.Others = append(d.Others, s.inspCard(pl, l))
 		}
 	}
