@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"kefu/internal/apperr"
+	"kefu/internal/calendar"
 	"kefu/internal/i18n"
 	"kefu/internal/policy"
 )
@@ -42,8 +43,8 @@ func Escalation(k *policy.RepeatOffence, n int) string {
 func RepeatWindow(window string, at time.Time) (from, to time.Time, ok bool) {
 	switch window {
 	case policy.WindowCalendarYear:
-		from = time.Date(at.Year(), time.January, 1, 0, 0, 0, 0, at.Location())
-		return from, from.AddDate(1, 0, 0), true
+		first := calendar.D(at.Year(), time.January, 1)
+		return first.Midnight(at.Location()), first.AddMonths(12).Midnight(at.Location()), true
 	}
 	return time.Time{}, time.Time{}, false
 }
