@@ -12,6 +12,7 @@ import (
 	"kefu/internal/auth"
 	"kefu/internal/i18n"
 	"kefu/internal/org"
+	"kefu/internal/policy"
 	"kefu/internal/store"
 )
 
@@ -195,7 +196,7 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]*Haz
 	if f.Source != "" && !slices.Contains(Sources, f.Source) {
 		return nil, apperr.Validation("source", i18n.T("须为 %s 之一", "must be one of %s", strings.Join(Sources, ", ")))
 	}
-	if f.Severity != "" && !slices.Contains([]string{"minor", "general", "larger", "serious"}, f.Severity) {
+	if f.Severity != "" && !slices.Contains(policy.HazardSeverityKeys, f.Severity) {
 		return nil, apperr.Validation("severity", i18n.T("没有此隐患等级", "no such severity"))
 	}
 	cond, args := visible(p)
