@@ -25,12 +25,14 @@ import (
 	"kefu/internal/customer"
 	"kefu/internal/customerio"
 	"kefu/internal/document"
+	"kefu/internal/fieldcrypt"
 	"kefu/internal/hazard"
 	"kefu/internal/httpapi"
 	"kefu/internal/httpkit"
 	"kefu/internal/i18n"
 	"kefu/internal/inspection"
 	"kefu/internal/jobs"
+	"kefu/internal/merit"
 	"kefu/internal/notify"
 	"kefu/internal/org"
 	"kefu/internal/policy"
@@ -71,8 +73,10 @@ type App struct {
 	Certificates *certificate.Service
 	Inspections  *inspection.Service
 	Sampling     *sampling.Service
-	API          *httpapi.API
-	Now          func() time.Time
+	// Merits: issue 11.
+	Merits *merit.Service
+	API    *httpapi.API
+	Now    func() time.Time
 }
 
 // Open opens and migrates the database and builds the services.
@@ -135,6 +139,14 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		Hazards: a.Hazards, Notify: a.Notify, Logger: log, Now: a.Now})
 	a.Sampling.RegisterTimers(a.Jobs)                               // a draw past its period records the missed quota (SMP-017)
 	a.Sampling.RegisterSource("inspections", a.inspectedHouseholds) // the inspector's month (SMP-006)
+	sealer, err := fieldcrypt.Load(cfg.DataDir)                     // protected reporters (SEC-007)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	// The ledger listens to clock breaches and sampling failures (MER-010, SMP-017).
+	a.Merits = merit.New(merit.Options{DB: db, Policy: a.Policy, Org: a.Org, Notify: a.Notify, Sealer: sealer,
+		Logger: log, Now: a.Now})
 	a.API = httpapi.New(a.Services())
 	return a, nil
 }
@@ -142,7 +154,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 // Services is the set of services the API and the UI are built on.
 func (a *App) Services() services.Set {
 	return services.Set{DB: a.DB, Org: a.Org, Auth: a.Auth, Calendars: a.Calendars, Policy: a.Policy, Jobs: a.Jobs, Notify: a.Notify, Tickets: a.Tickets, Documents: a.Documents, Customers: a.Customers, Imports: a.Imports, Processes: a.Processes, Visits: a.Visits, Surveys: a.Surveys,
-		Hazards: a.Hazards, Certificates: a.Certificates, Inspections: a.Inspections, Sampling: a.Sampling, Logger: a.Log, Version: Version,
+		Hazards: a.Hazards, Certificates: a.Certificates, Inspections: a.Inspections, Sampling: a.Sampling, Merits: a.Merits, Logger: a.Log, Version: Version,
 		Now: a.Now, SecureCookies: a.Config.SecureCookies}
 }
 

@@ -46,7 +46,7 @@ func TestPolicyPacksAPI(t *testing.T) {
 		cals := map[string]string{}
 		for _, it := range l.Items {
 			cals[it.Key] = it.Calendar
-			if want := map[string]int{"general": 3, "property": 3, "gas": 4, "power": 4, "realestate": 3}[it.Key]; it.Version != max(want, 1) || it.Name.ZH == "" {
+			if want := map[string]int{"general": 4, "property": 4, "gas": 5, "power": 4, "realestate": 4}[it.Key]; it.Version != max(want, 1) || it.Name.ZH == "" {
 				t.Errorf("item %+v", it)
 			}
 		}
@@ -70,7 +70,7 @@ func TestPolicyPacksAPI(t *testing.T) {
 			t.Fatalf("realestate pack %s", r.Body)
 		}
 		wantError(t, e.do("GET", "/api/v1/policy/packs/nope", tok, nil), http.StatusNotFound, "not_found", "key")
-		wantError(t, e.do("GET", "/api/v1/policy/packs/gas?version=5", tok, nil), http.StatusNotFound, "not_found", "version")
+		wantError(t, e.do("GET", "/api/v1/policy/packs/gas?version=6", tok, nil), http.StatusNotFound, "not_found", "version")
 		wantError(t, e.do("GET", "/api/v1/policy/packs/gas?version=x", tok, nil), http.StatusUnprocessableEntity, "validation_failed", "version")
 
 		// Installing needs policy:write.
@@ -82,16 +82,16 @@ func TestPolicyPacksAPI(t *testing.T) {
 			t.Fatalf("install: %d %s", r.Code, r.Body)
 		}
 		r.decode(t, &p)
-		if p.Key != "gas" || p.Version != 5 || p.Source != "api" || e.auditCount() != before+1 {
+		if p.Key != "gas" || p.Version != 6 || p.Source != "api" || e.auditCount() != before+1 {
 			t.Fatalf("installed %+v", p)
 		}
-		if a := e.lastAudit(); a.Action != "policy.install" || a.ObjectID != "gas@5" || a.Actor != "admin" {
+		if a := e.lastAudit(); a.Action != "policy.install" || a.ObjectID != "gas@6" || a.Actor != "admin" {
 			t.Errorf("audit %+v", a)
 		}
-		r = e.do("GET", "/api/v1/policy/packs/gas?version=4", tok, nil)
+		r = e.do("GET", "/api/v1/policy/packs/gas?version=5", tok, nil)
 		r.decode(t, &p)
-		if p.Version != 4 || p.Source != "builtin" {
-			t.Errorf("gas v4: %+v", p)
+		if p.Version != 5 || p.Source != "builtin" {
+			t.Errorf("gas v5: %+v", p)
 		}
 		// JSON body; a new key.
 		mine := strings.Replace(string(gas), "key: gas", "key: gas_north", 1)

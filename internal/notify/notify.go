@@ -112,6 +112,27 @@ type Service struct {
 	client   *http.Client
 	sem      chan struct{} // one token per running post
 	inflight sync.WaitGroup
+
+	mu        sync.RWMutex
+	listeners map[string][]Listener
+}
+
+// Listener is a module of kefu told of an event inside the transaction
+// that sends it: what it writes commits or rolls back with the event (the
+// merit ledger proposes a fine when a complaint's clock is breached). An
+// error rolls the whole transaction back, so a listener returns one only
+// when the database fails, never for an event it has nothing to do with.
+type Listener func(ctx context.Context, tx store.Conn, m Message) error
+
+// Subscribe has fn told of every message of the event, in the order of
+// subscription. Subscribe at start-up, before messages are sent.
+func (s *Service) Subscribe(event string, fn Listener) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.listeners == nil {
+		s.listeners = map[string][]Listener{}
+	}
+	s.listeners[event] = append(s.listeners[event], fn)
 }
 
 // New returns the service and registers its "notify.webhook" timer handler
@@ -143,8 +164,9 @@ func New(o Options) *Service {
 // outcome is recorded; call it on shutdown after the jobs engine stopped.
 func (s *Service) Wait() { s.inflight.Wait() }
 
-// Send records the notifications and queues one webhook delivery per
-// subscribed active endpoint, in tx. Deliveries start when their timer
+// Send records the notifications, tells the listeners subscribed to the
+// event and queues one webhook delivery per subscribed active endpoint, in
+// tx. Deliveries start when their timer
 // fires: at once if the caller pokes the jobs engine after commit, else
 // within the engine's MaxIdle.
 func (s *Service) Send(ctx context.Context, tx store.Conn, m Message) error {
@@ -161,6 +183,14 @@ func (s *Service) Send(ctx context.Context, tx store.Conn, m Message) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO notifications (user_id, event, title_zh, title_en, link, object, object_id, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, u, m.Event, m.Title.In(i18n.ZH), m.Title.In(i18n.EN), m.Link, m.Object, m.ObjectID, now); err != nil {
 			return fmt.Errorf("notify: record notification: %w", err)
+		}
+	}
+	s.mu.RLock()
+	listeners := s.listeners[m.Event]
+	s.mu.RUnlock()
+	for _, fn := range listeners {
+		if err := fn(ctx, tx, m); err != nil {
+			return fmt.Errorf("notify: listener of %s: %w", m.Event, err)
 		}
 	}
 	hooks, err := subscribed(ctx, tx, m.Event)

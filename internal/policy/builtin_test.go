@@ -80,8 +80,9 @@ func TestBuiltinTable(t *testing.T) {
 // builtinVersions are the versions the built-in files carry: 2 added the
 // business processes (issue 8), 3 the questionnaires and the other visit
 // triggers (issue 9), 4 (gas and power) the hazard, certificate,
-// inspection and sampling rules of issue 10.
-var builtinVersions = map[string]int{"general": 3, "property": 3, "gas": 4, "power": 4, "realestate": 3}
+// inspection and sampling rules of issue 10; the next (power excepted)
+// the merit catalogues and triggers of issue 11.
+var builtinVersions = map[string]int{"general": 4, "property": 4, "gas": 5, "power": 4, "realestate": 4}
 
 func TestBuiltinDetails(t *testing.T) {
 	packs, err := Builtins()

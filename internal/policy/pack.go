@@ -66,6 +66,10 @@ type Pack struct {
 	// Certificates are the kinds of staff certificate and permit, their
 	// renewal lead times and the work each kind is required for (INS-017).
 	Certificates CertificateRules `json:"certificates"`
+	// Merits are the reward and penalty rules (MER): catalogue, roll-ups,
+	// thresholds, offsets, warnings, automatic proposals, bounties and
+	// publication.
+	Merits MeritRules `json:"merits"`
 
 	// Source is where this version came from: "builtin" or "file:<name>".
 	Source string `json:"source"`

@@ -13,6 +13,7 @@ import (
 
 	"kefu/internal/calendar"
 	"kefu/internal/i18n"
+	"kefu/internal/money"
 )
 
 // MaxFileSize is the largest pack file Parse reads.
@@ -156,6 +157,7 @@ func (d *decoder) sorted() []Problem {
 
 var (
 	durationType = reflect.TypeFor[calendar.Duration]()
+	yuanType     = reflect.TypeFor[money.Yuan]()
 	// notInFile are fields kefu sets itself.
 	notInFile = map[string]bool{"source": true}
 )
@@ -210,9 +212,34 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 		v.Set(reflect.ValueOf(dur))
 		return
 	}
+	if v.Type() == yuanType {
+		y, err := money.Parse(n.Value)
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!str" && n.Tag != "!!int" && n.Tag != "!!float" || err != nil {
+			d.wrongType(n, path, "an amount in yuan such as 2000 or 0.50", "金额（元，如 2000 或 0.50）")
+			return
+		}
+		v.Set(reflect.ValueOf(y))
+		return
+	}
 	switch v.Kind() {
 	case reflect.Struct:
 		d.mapping(n, v, path)
+	case reflect.Map: // string keys: free keys such as hazard severities or payload fields
+		if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+			return
+		}
+		if n.Kind != yaml.MappingNode {
+			d.wrongType(n, path, "a mapping", "键值映射")
+			return
+		}
+		m := reflect.MakeMapWithSize(v.Type(), len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i].Value
+			e := reflect.New(v.Type().Elem()).Elem()
+			d.value(n.Content[i+1], e, path+"."+k)
+			m.SetMapIndex(reflect.ValueOf(k).Convert(v.Type().Key()), e)
+		}
+		v.Set(m)
 	case reflect.Slice:
 		if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
 			return

@@ -59,6 +59,7 @@ func applyDefaults(p *Pack) {
 	samplingDefaults(&p.Sampling)
 	hazardDefaults(&p.Hazards)
 	certificateDefaults(&p.Certificates)
+	meritDefaults(&p.Merits)
 	t := &p.Tickets
 	if t.ExtensionApprover == "" {
 		t.ExtensionApprover = DefaultExtensionApprover
@@ -225,6 +226,7 @@ func (v *validator) pack() {
 	v.sampling("sampling", &p.Sampling)
 	v.hazards("hazards", &p.Hazards)
 	v.certificates("certificates", &p.Certificates)
+	v.merits("merits", &p.Merits)
 }
 
 func (v *validator) severity(path string, s Severity) {

@@ -24,6 +24,12 @@ import (
 // sample records against its sampler (SMP-004, SMP-017).
 const KindQuotaMissed = "quota_missed"
 
+// EventFailure is sent for every recorded failure, to outside systems and
+// the merit ledger, which proposes the performance points the failure costs
+// (SMP-017); its payload is a RepeatOffence with no consequence unless the
+// failure brings one.
+const EventFailure = "sampling.failure"
+
 // EventRepeatOffence is sent when a failure brings its kind's consequence
 // (SMP-017); the merit ledger (MER-005) consumes its payload, a
 // RepeatOffence.
@@ -80,6 +86,8 @@ type RepeatOffence struct {
 	WindowFrom  string     `json:"window_from"` // YYYY-MM-DD
 	WindowTo    string     `json:"window_to"`   // YYYY-MM-DD, exclusive
 	FailureIDs  []store.ID `json:"failure_ids"` // the failures of the kind in the window, oldest first
+	FailureID   store.ID   `json:"failure_id"`  // the failure just recorded
+	OccurredOn  string     `json:"occurred_on"` // its day, YYYY-MM-DD
 }
 
 // failureRow is a failure to record.
@@ -137,6 +145,13 @@ func (s *Service) recordFailure(ctx context.Context, tx store.Conn, p *auth.Prin
 		map[string]any{"user_id": f.user, "kind": f.kind, "count": n, "consequence": consequence}); err != nil {
 		return 0, err
 	}
+	payload := RepeatOffence{UserID: f.user, CompanyID: f.company, Kind: f.kind, Count: n, Consequence: consequence,
+		RuleID: "SMP-017", Window: window, WindowFrom: calendar.DateOf(from).String(), WindowTo: calendar.DateOf(to).String(),
+		FailureIDs: append(prior, id), FailureID: id, OccurredOn: f.on.String()}
+	if err := s.send(ctx, tx, notify.Message{Event: EventFailure, Object: "sampling_failure", ObjectID: id,
+		Payload: payload}); err != nil {
+		return 0, err
+	}
 	if consequence == "" {
 		return id, nil
 	}
@@ -144,9 +159,6 @@ func (s *Service) recordFailure(ctx context.Context, tx store.Conn, p *auth.Prin
 	if err != nil {
 		return 0, err
 	}
-	payload := RepeatOffence{UserID: f.user, CompanyID: f.company, Kind: f.kind, Count: n, Consequence: consequence,
-		RuleID: "SMP-017", Window: window, WindowFrom: calendar.DateOf(from).String(), WindowTo: calendar.DateOf(to).String(),
-		FailureIDs: append(prior, id)}
 	title := i18n.T("抽查失职第 %[1]d 次（%[2]s）：%[3]s", "Sampling failure no. %[1]d (%[4]s): %[5]s", n, kind.Name.ZH,
 		consequenceZH(consequence), f.kind, consequence)
 	return id, s.send(ctx, tx, notify.Message{Event: EventRepeatOffence, Users: append([]store.ID{f.user}, managers...),

@@ -16,6 +16,7 @@ import (
 	"kefu/internal/hazard"
 	"kefu/internal/inspection"
 	"kefu/internal/jobs"
+	"kefu/internal/merit"
 	"kefu/internal/notify"
 	"kefu/internal/org"
 	"kefu/internal/policy"
@@ -49,7 +50,9 @@ type Set struct {
 	Certificates *certificate.Service
 	Inspections  *inspection.Service
 	Sampling     *sampling.Service
-	Logger       *slog.Logger
+	// Merits is issue 11's ledger (built on the others when nil).
+	Merits *merit.Service
+	Logger *slog.Logger
 
 	Version       string
 	Now           func() time.Time // defaults to time.Now
@@ -114,6 +117,10 @@ func (s Set) withSafety() Set {
 	if s.Sampling == nil {
 		s.Sampling = sampling.New(sampling.Options{DB: s.DB, Calendars: s.Calendars, Policy: s.Policy, Org: s.Org,
 			Hazards: s.Hazards, Notify: s.Notify, Logger: s.Logger, Now: s.Now})
+	}
+	if s.Merits == nil {
+		s.Merits = merit.New(merit.Options{DB: s.DB, Policy: s.Policy, Org: s.Org, Notify: s.Notify,
+			Logger: s.Logger, Now: s.Now})
 	}
 	return s
 }

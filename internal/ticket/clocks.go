@@ -295,10 +295,20 @@ func clockEvent(ctx context.Context, tx store.Conn, c *clock, when, now time.Tim
 }
 
 // passedPayload is the webhook payload of a clock that passed its target
-// (a breach, or a target passed).
+// (a breach, or a target passed): the work order, the clock, and who was
+// responsible — the assignee and the handling unit — for the merit
+// ledger's proposals (MER-010) and outside systems.
 func passedPayload(r *row, c *clock) map[string]any {
-	return map[string]any{"ticket_id": r.id, "number": r.number, "clock": c.kind,
-		"target_at": store.FromMicros(c.target), "category": r.category, "pack": r.pack}
+	out := map[string]any{"ticket_id": r.id, "number": r.number, "clock": c.kind,
+		"target_at": store.FromMicros(c.target), "category": r.category, "pack": r.pack,
+		"receiving_unit_id": r.receivingUnit}
+	if r.assignee.Valid {
+		out["assignee_id"] = r.assignee.ID
+	}
+	if r.handlingUnit.Valid {
+		out["handling_unit_id"] = r.handlingUnit.ID
+	}
+	return out
 }
 
 // tellHandlers sends a message about the clocks of work order r to its
