@@ -118,9 +118,10 @@ var (
 	agentPerms = []Permission{PermOrgRead, PermCalendarsRead, PermPolicyRead, PermCustomersRead,
 		PermCustomersWrite, PermTicketsRead, PermTicketsCreate, PermTicketsAct, PermVisitsRead,
 		PermVisitsAct, PermSurveysRead, PermSurveysAnswer, PermCalcUse, PermKnowledgeRead, PermProcessesRead,
-		PermProcessesAct} // the business window accepts applications (PRC-001)
+		PermProcessesAct, // the business window accepts applications (PRC-001)
+		PermMeritsRead} // everybody reads their own ledger and appeals (MER-006); the company's needs merits:write
 	salesAgentPerms = []Permission{PermOrgRead, PermCalendarsRead, PermPolicyRead, PermCustomersRead,
-		PermCustomersWrite, PermSalesRead, PermSalesReceive, PermKnowledgeRead, PermCalcUse}
+		PermCustomersWrite, PermSalesRead, PermSalesReceive, PermKnowledgeRead, PermCalcUse, PermMeritsRead}
 )
 
 // Roles is the role catalogue, in the order shown to people.
@@ -135,15 +136,17 @@ var Roles = []RoleInfo{
 		PermUsersRead, PermTicketsApprove, PermSurveysWrite, PermCustomersImport, PermCustomersExport,
 		PermCustomersConfidential, PermCustomersManage, PermKnowledgeWrite, PermReportsRead, PermSamplingRead,
 		PermSamplingWrite, // team leaders and supervisors: level-2 checkers (SMP-002, SMP-009)
-		PermMeritsRead, PermProcessesAct, PermStaffRead})},
+		PermMeritsRead, PermMeritsWrite, // supervisors propose entries and mediate appeals (MER-006)
+		PermProcessesAct, PermStaffRead})},
 	{RoleFieldStaff, i18n.T("现场人员(维修员/安检员/物业助理)", "Field staff"), []Permission{PermOrgRead,
 		PermCalendarsRead, PermPolicyRead, PermCustomersRead, PermTicketsRead, PermTicketsAct,
 		PermInspectionsRead, PermInspectionsWrite, PermVisitsRead, PermVisitsAct, PermKnowledgeRead, PermCalcUse,
 		PermProcessesRead, PermProcessesAct, // site surveys, inspections, energising (PRC-017, PRC-021)
-		PermSurveysRead, PermSurveysAnswer}}, // survey forms filled in with the customer (SUR-001)
+		PermSurveysRead, PermSurveysAnswer, // survey forms filled in with the customer (SUR-001)
+		PermMeritsRead}},
 	{RoleDeptStaff, i18n.T("职能部门", "Department staff"), []Permission{PermOrgRead, PermCalendarsRead,
 		PermPolicyRead, PermCustomersRead, PermTicketsRead, PermTicketsAct, PermProcessesRead,
-		PermProcessesAct, PermKnowledgeRead, PermCalcUse}},
+		PermProcessesAct, PermKnowledgeRead, PermCalcUse, PermMeritsRead}},
 	{RoleAuditor, i18n.T("稽查员/安监部", "Auditor"), join(readAll, []Permission{PermUsersRead,
 		PermAuditRead, PermSamplingWrite, PermMeritsWrite, PermInspectionsWrite,
 		PermProcessesAct})}, // the safety department countersigns acceptance (PRC-019)
@@ -153,7 +156,8 @@ var Roles = []RoleInfo{
 		PermSamplingWrite})}, // levels 3 and 4 decide escalated problems and record failures (SMP-013, SMP-017)
 	{RoleSalesAgent, i18n.T("售楼员", "Sales agent"), salesAgentPerms},
 	{RoleSalesManager, i18n.T("销售经理", "Sales manager"), join(salesAgentPerms, []Permission{
-		PermUsersRead, PermSalesManage, PermReportsRead, PermCustomersExport, PermCustomersManage})},
+		PermUsersRead, PermSalesManage, PermReportsRead, PermCustomersExport, PermCustomersManage,
+		PermMeritsWrite, PermMeritsApprove})}, // the Sales Director confirms the department's fines (MER-010)
 	{RoleArchivist, i18n.T("档案管理员", "Archivist"), []Permission{PermOrgRead, PermCalendarsRead,
 		PermCustomersRead, PermCustomersWrite, PermCustomersConfidential, PermCustomersImport, PermArchivesRead,
 		PermArchivesWrite, PermKnowledgeRead}},
