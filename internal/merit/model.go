@@ -1,15 +1,11 @@
 package merit
 
 import (
-	"errors"
 	"time"
 
 	"kefu/internal/money"
 	"kefu/internal/store"
 )
-
-// errNotYet marks a method whose body is still being written.
-var errNotYet = errors.New("merit: not implemented yet")
 
 // Entry states: a proposal waits for a decider; confirmed entries count;
 // rejected proposals, withdrawn and changed entries do not (a change is a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -413,4 +414,65 @@ func TestMatches(t *testing.T) {
 			t.Errorf("Matches(%v, %q) = %v", c.events, c.event, got)
 		}
 	}
+}
+
+// TestSubscribeListenersShareTheTransaction: a listener is told of the
+// messages of its event inside the sending transaction, in the order of
+// subscription, not of other events; what it writes commits with the
+// event, and its error rolls the whole Send back — the notifications
+// included.
+func TestSubscribeListenersShareTheTransaction(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		u := f.users(t, 2)
+		var order []string
+		fail := false
+		f.svc.Subscribe("ticket.clock.breached", func(ctx context.Context, tx store.Conn, m Message) error {
+			order = append(order, "first")
+			// The listener's write: a notification of its own for u[1].
+			if _, err := tx.Exec(ctx, `INSERT INTO notifications (user_id, event, title_zh, title_en, link, object, object_id, created_at)
+				VALUES (?, 'listener.wrote', '记', 'wrote', '', '', 0, 1)`, u[1]); err != nil {
+				return err
+			}
+			if fail {
+				return errors.New("listener failed")
+			}
+			return nil
+		})
+		f.svc.Subscribe("ticket.clock.breached", func(context.Context, store.Conn, Message) error {
+			order = append(order, "second")
+			return nil
+		})
+		unread := func(user store.ID) int {
+			t.Helper()
+			n, err := f.svc.Unread(ctx, user)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		f.send(t, ticketMessage("ticket.assigned", u[0])) // no listener
+		if len(order) != 0 || unread(u[1]) != 0 {
+			t.Fatalf("a message of another event reached the listeners: %v", order)
+		}
+		f.send(t, ticketMessage("ticket.clock.breached", u[0]))
+		if strings.Join(order, ",") != "first,second" {
+			t.Fatalf("listeners told %v, want first,second", order)
+		}
+		if unread(u[0]) != 2 || unread(u[1]) != 1 {
+			t.Fatalf("after commit: u0 %d (want 2), listener's write %d (want 1)", unread(u[0]), unread(u[1]))
+		}
+		fail, order = true, nil
+		err := db.Tx(ctx, func(tx store.Conn) error { return f.svc.Send(ctx, tx, ticketMessage("ticket.clock.breached", u[0])) })
+		if err == nil || !strings.Contains(err.Error(), "listener failed") {
+			t.Fatalf("Send with a failing listener = %v, want its error", err)
+		}
+		if strings.Join(order, ",") != "first" {
+			t.Fatalf("after a failing listener the next one ran: %v", order)
+		}
+		if unread(u[0]) != 2 || unread(u[1]) != 1 {
+			t.Fatalf("after rollback: u0 %d (want 2), listener's write %d (want 1): the failed Send left rows", unread(u[0]), unread(u[1]))
+		}
+	})
 }

@@ -124,7 +124,7 @@ CREATE INDEX merit_appeal_steps_appeal ON merit_appeal_steps (appeal_id, id);
 CREATE TABLE merit_bounties (
     id              INTEGER PRIMARY KEY,
     company_id      INTEGER NOT NULL REFERENCES org_units(id),
-    number          TEXT    NOT NULL UNIQUE,               -- R-2026-07: how a protected reporter is shown
+    number          TEXT    NOT NULL,                      -- R-2026-07, per company and year: how a protected reporter is shown
     kind            TEXT    NOT NULL CHECK (kind IN ('hazard', 'theft')),
     hazard_id       INTEGER REFERENCES hazards(id),
     severity        TEXT    NOT NULL DEFAULT '',
@@ -151,6 +151,7 @@ CREATE TABLE merit_bounties (
     created_at      INTEGER NOT NULL
 );
 CREATE INDEX merit_bounties_company ON merit_bounties (company_id, state, id);
+CREATE UNIQUE INDEX merit_bounties_number ON merit_bounties (company_id, number);
 CREATE UNIQUE INDEX merit_bounties_hazard ON merit_bounties (hazard_id) WHERE hazard_id IS NOT NULL AND state <> 'rejected';
 
 -- +goose StatementBegin
