@@ -48,7 +48,7 @@ func TestPolicyAndClusterJourney(t *testing.T) {
 	login(t, tab, "admin", adminPassword)
 	do(t, tab, "see the packs", chromedp.WaitVisible(chromedp.CSS("#packs-table")))
 	wantText(t, tab, ".sidebar a.nav-item.active", "政策包")
-	wantText(t, tab, `#packs-table tr[data-pack="property"]`, "物业管理", "v3", "cn-office", "锦绣物业公司")
+	wantText(t, tab, `#packs-table tr[data-pack="property"]`, "物业管理", "v4", "cn-office", "锦绣物业公司")
 	shot(t, tab, "pol-01-list")
 	do(t, tab, "open the property pack",
 		chromedp.Click(chromedp.CSS(`#packs-table tr[data-pack="property"] a`)),

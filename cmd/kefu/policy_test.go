@@ -36,7 +36,7 @@ func TestPolicyCheck(t *testing.T) {
 		t.Errorf("no file: exit %d, want 2", code)
 	}
 	out, _, code = kefu(t, nil, "policy", "list")
-	if code != 0 || strings.Count(out, "\n") != 5 || !strings.Contains(out, "property     v3  cn-office") {
+	if code != 0 || strings.Count(out, "\n") != 5 || !strings.Contains(out, "property     v4  cn-office") {
 		t.Errorf("list: exit %d %q", code, out)
 	}
 }

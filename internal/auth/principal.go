@@ -83,3 +83,24 @@ func (u User) Principal() *Principal {
 	return &Principal{UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Roles: u.Roles,
 		OrgUnitID: u.OrgUnit, OrgPath: u.orgPath, MustChangePassword: u.MustChangePassword}
 }
+
+// SeesCompany reports whether the principal sees the records of a company
+// (SEC-001): their own company's, or a company inside their scope; the
+// system and an administrator see every company.
+func (p *Principal) SeesCompany(ctx context.Context, c store.Conn, company store.ID) (bool, error) {
+	if p == nil || p.IsAdmin() {
+		return true, nil
+	}
+	co, err := org.CompanyOf(ctx, c, p.OrgUnitID)
+	if err != nil {
+		return false, err
+	}
+	if co.ID == company {
+		return true, nil
+	}
+	u, err := org.GetUnit(ctx, c, company)
+	if err != nil {
+		return false, err
+	}
+	return p.Scope().Contains(u.Path), nil
+}

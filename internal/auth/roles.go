@@ -119,7 +119,7 @@ var (
 		PermCustomersWrite, PermTicketsRead, PermTicketsCreate, PermTicketsAct, PermVisitsRead,
 		PermVisitsAct, PermSurveysRead, PermSurveysAnswer, PermCalcUse, PermKnowledgeRead, PermProcessesRead,
 		PermProcessesAct, // the business window accepts applications (PRC-001)
-		PermMeritsRead} // everybody reads their own ledger and appeals (MER-006); the company's needs merits:write
+		PermMeritsRead}   // everybody reads their own ledger and appeals (MER-006); the company's needs merits:write
 	salesAgentPerms = []Permission{PermOrgRead, PermCalendarsRead, PermPolicyRead, PermCustomersRead,
 		PermCustomersWrite, PermSalesRead, PermSalesReceive, PermKnowledgeRead, PermCalcUse, PermMeritsRead}
 )
@@ -135,7 +135,7 @@ var Roles = []RoleInfo{
 	{RoleCSSupervisor, i18n.T("客服主管", "Customer service supervisor"), join(agentPerms, []Permission{
 		PermUsersRead, PermTicketsApprove, PermSurveysWrite, PermCustomersImport, PermCustomersExport,
 		PermCustomersConfidential, PermCustomersManage, PermKnowledgeWrite, PermReportsRead, PermSamplingRead,
-		PermSamplingWrite, // team leaders and supervisors: level-2 checkers (SMP-002, SMP-009)
+		PermSamplingWrite,               // team leaders and supervisors: level-2 checkers (SMP-002, SMP-009)
 		PermMeritsRead, PermMeritsWrite, // supervisors propose entries and mediate appeals (MER-006)
 		PermProcessesAct, PermStaffRead})},
 	{RoleFieldStaff, i18n.T("现场人员(维修员/安检员/物业助理)", "Field staff"), []Permission{PermOrgRead,

@@ -122,16 +122,7 @@ func (h hazardAPI) register(w http.ResponseWriter, r *http.Request, p *auth.Prin
 }
 
 func (h hazardAPI) get(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	id, err := recordID(r, "hazard")
-	if err != nil {
-		return err
-	}
-	d, err := h.svc.Get(r.Context(), p, id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, d)
-	return nil
+	return recordRead(w, r, p, "hazard", h.svc.Get)
 }
 
 func (h hazardAPI) notice(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {

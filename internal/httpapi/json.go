@@ -316,3 +316,19 @@ func recordStep[In, Out any](w http.ResponseWriter, r *http.Request, p *auth.Pri
 		return step(r.Context(), p, id, in)
 	})
 }
+
+// recordRead answers GET of one record: the path's record id (kind names
+// it in a 404), read by the service with the principal.
+func recordRead[Out any](w http.ResponseWriter, r *http.Request, p *auth.Principal, kind string,
+	read func(context.Context, *auth.Principal, store.ID) (Out, error)) error {
+	id, err := recordID(r, kind)
+	if err != nil {
+		return err
+	}
+	out, err := read(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}

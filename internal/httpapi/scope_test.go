@@ -34,6 +34,7 @@ var rowScope = map[string]string{
 	"inspections":     "scoped to the company of the plan or record: TestInspectionScopeOverHTTP",
 	"hazards":         "scoped to the company of the hazard: TestHazardScopeOverHTTP",
 	"staff":           "scoped to the company of the certificate holder: TestCertificateScopeOverHTTP",
+	"merits":          "scoped to the company of the entry, appeal, flag or bounty: TestMeritScopeOverHTTP",
 }
 
 // scopeBody is a well-formed body for a state-changing route on a record,

@@ -72,24 +72,9 @@ func visiblePerson(ctx context.Context, c store.Conn, p *auth.Principal, id stor
 	return u, nil
 }
 
-// sees reports whether p sees the records of the company: their own
-// company's, or a company in their scope (SEC-001).
+// sees reports whether p sees the records of the company (SEC-001).
 func sees(ctx context.Context, c store.Conn, p *auth.Principal, company store.ID) (bool, error) {
-	if p == nil || p.IsAdmin() {
-		return true, nil
-	}
-	co, err := org.CompanyOf(ctx, c, p.OrgUnitID)
-	if err != nil {
-		return false, err
-	}
-	if co.ID == company {
-		return true, nil
-	}
-	u, err := org.GetUnit(ctx, c, company)
-	if err != nil {
-		return false, err
-	}
-	return p.Scope().Contains(u.Path), nil
+	return p.SeesCompany(ctx, c, company)
 }
 
 // readsOthers reports whether p may read other people's ledgers (in their

@@ -30,7 +30,7 @@ var navSections = []struct {
 		{"sampling", "/sampling", auth.PermSamplingRead},
 		{"inspections", "/inspections", auth.PermInspectionsRead},
 		{"hazards", "/hazards", auth.PermInspectionsRead},
-		{"merits", "", auth.PermMeritsRead},
+		{"merits", "/merits", auth.PermMeritsRead},
 		{"sales", "", auth.PermSalesRead},
 		{"archives", "", auth.PermArchivesRead},
 		{"calc", "", auth.PermCalcUse},

@@ -48,7 +48,7 @@ func TestPolicyPages(t *testing.T) {
 	page := agent.get("/admin/policy/property")
 	page.want(t, http.StatusOK, `id="categories"`, `id="group-repair"`, "报修", "简单维修（户内）",
 		"办结 hd（自受理起）", "TKT-023", `id="severities"`, "职能部门", "客服主管", `id="channels"`, "电话/热线",
-		`id="pack-units"`, "客服中心", "延期审批人", "集中反映提示", "5 张 / 7 天", "消费者协会", "v3")
+		`id="pack-units"`, "客服中心", "延期审批人", "集中反映提示", "5 张 / 7 天", "消费者协会", "v4")
 	agent.get("/admin/policy/property?version=9").want(t, http.StatusNotFound)
 	agent.get("/admin/policy/nosuch").want(t, http.StatusNotFound)
 

@@ -9,7 +9,7 @@
 // (navigation), forms.go (form values and field errors), and one file per
 // page group: session.go, home.go, users.go, orgunits.go, audit.go,
 // calendars*.go, tickets*.go, clusters.go, policy.go, webhooks.go, customers*.go,
-// processes*.go, visits*.go, surveys*.go.
+// processes*.go, visits*.go, surveys*.go, hazards*.go, merits*.go.
 package web
 
 import (
@@ -29,6 +29,7 @@ import (
 	"kefu/internal/document"
 	"kefu/internal/hazard"
 	"kefu/internal/inspection"
+	"kefu/internal/merit"
 	"kefu/internal/notify"
 	"kefu/internal/org"
 	"kefu/internal/policy"
@@ -72,10 +73,13 @@ type Server struct {
 	certificates *certificate.Service
 	inspections  *inspection.Service
 	sampler      *sampling.Service
-	log          *slog.Logger
-	version      string
-	now          func() time.Time
-	secure       bool
+	// merits serves issue 11's ledger pages (merits*.go); nil without
+	// policy packs: none mounted.
+	merits  *merit.Service
+	log     *slog.Logger
+	version string
+	now     func() time.Time
+	secure  bool
 
 	mux    *http.ServeMux
 	views  *views
@@ -95,6 +99,7 @@ func New(o services.Set) *Server {
 		s.visits = o.Visits
 		s.surveys = o.Surveys
 		s.hazards, s.certificates, s.inspections, s.sampler = o.Hazards, o.Certificates, o.Inspections, o.Sampling
+		s.merits = o.Merits
 	}
 	s.spool = &importSpool{files: map[string]spooled{}}
 	s.assets = loadAssets()
@@ -190,6 +195,7 @@ func (s *Server) routes() {
 	s.inspectionRoutes()
 	s.hazardRoutes()
 	s.certificateRoutes()
+	s.meritRoutes()
 	if s.notify != nil {
 		s.page("GET /notifications", "", s.notificationsPage)
 		s.page("POST /notifications/read-all", "", s.notificationsReadAll)
