@@ -293,3 +293,26 @@ func TestDeriveTraceable(t *testing.T) {
 		t.Fatalf("offset step %+v", offset)
 	}
 }
+
+// BenchmarkDerive derives a person with a heavy ledger: 400 administrative
+// entries and warnings over two years (a summary page, a monthly table row
+// and every confirmation derive once).
+func BenchmarkDerive(b *testing.B) {
+	packs, err := policy.Builtins()
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := &packs[0].Merits
+	rng := rand.New(rand.NewPCG(1, 2))
+	kinds := append(slices.Clone(policy.MeritLevelKinds), policy.MeritWarning, policy.MeritFine)
+	fs := make([]Fact, 400)
+	for i := range fs {
+		fs[i] = Fact{ID: store.ID(i + 1), Kind: kinds[rng.IntN(len(kinds))],
+			On: calendar.D(2025+rng.IntN(2), time.Month(1+rng.IntN(12)), 1+rng.IntN(28)), Amount: money.FromYuan(50)}
+	}
+	at := calendar.D(2026, 12, 31)
+	b.ReportAllocs()
+	for b.Loop() {
+		Derive(fs, r, at)
+	}
+}

@@ -17,7 +17,7 @@ import (
 // ledger is a group with a gas company (a customer-service team) and a
 // real-estate company (a sales office), and the merit service on them.
 type ledger struct {
-	t      *testing.T
+	t      testing.TB
 	ctx    context.Context
 	db     *store.DB
 	clk    *testkit.Clock
@@ -44,7 +44,7 @@ func ledgerAt(s string) time.Time {
 	return t
 }
 
-func newLedger(t *testing.T, db *store.DB) *ledger {
+func newLedger(t testing.TB, db *store.DB) *ledger {
 	t.Helper()
 	l := &ledger{t: t, ctx: context.Background(), db: db, clk: testkit.NewClock(ledgerAt("2026-06-15 09:00"))}
 	l.base = testkit.NewBase(t, db, l.clk)

@@ -7,6 +7,7 @@ import (
 
 	"kefu/internal/apperr"
 	"kefu/internal/auth"
+	"kefu/internal/calendar"
 	"kefu/internal/i18n"
 	"kefu/internal/money"
 	"kefu/internal/org"
@@ -82,22 +83,28 @@ func (s *Service) Monthly(ctx context.Context, p *auth.Principal, unit store.ID,
 		}
 	}
 	out := &MonthTable{UnitID: u.ID, Unit: u.Name, Month: month, Rows: []MonthRow{}}
+	// Names, units and ledgers of the whole table in a few queries, not a
+	// few per person (BenchmarkMonthly).
+	people, err := monthPeople(ctx, c, order)
+	if err != nil {
+		return nil, err
+	}
+	facts, err := factsOfMany(ctx, c, order)
+	if err != nil {
+		return nil, err
+	}
+	packs := map[store.ID]*policy.Pack{}
 	for _, id := range order {
-		r := byUser[id]
-		who, err := loadPerson(ctx, c, id)
-		if err != nil {
-			return nil, err
+		r, who := byUser[id], people[id]
+		r.User, r.Unit = who.name, who.unit
+		pack := packs[who.unitID]
+		if pack == nil {
+			if pack, err = s.packs.ForUnit(ctx, who.unitID); err != nil {
+				return nil, err
+			}
+			packs[who.unitID] = pack
 		}
-		r.User, r.Unit = who.Name, who.Unit
-		pack, err := s.packs.ForUnit(ctx, who.UnitID)
-		if err != nil {
-			return nil, err
-		}
-		fs, err := factsOf(ctx, c, id)
-		if err != nil {
-			return nil, err
-		}
-		sum := Derive(fs, &pack.Merits, last)
+		sum := Derive(facts[id], &pack.Merits, last)
 		r.Net = sum.Net
 		for _, f := range sum.Flags {
 			if !f.On.Before(from) && !slices.Contains(r.Flags, f.Flag) {
@@ -113,4 +120,76 @@ func (s *Service) Monthly(ctx context.Context, p *auth.Principal, unit store.ID,
 		return nil, err
 	}
 	return out, nil
+}
+
+// monthPerson is what a monthly row shows of a person.
+type monthPerson struct {
+	name, unit string
+	unitID     store.ID
+}
+
+// monthChunk bounds the ids of one IN list.
+const monthChunk = 500
+
+// monthPeople reads the names and units of the people, by id.
+func monthPeople(ctx context.Context, c store.Conn, ids []store.ID) (map[store.ID]monthPerson, error) {
+	out := make(map[store.ID]monthPerson, len(ids))
+	for chunk := range slices.Chunk(ids, monthChunk) {
+		type row struct {
+			id store.ID
+			m  monthPerson
+		}
+		rows, err := store.QueryAll(ctx, c, func(sc store.Scanner) (row, error) {
+			var r row
+			return r, sc.Scan(&r.id, &r.m.name, &r.m.unitID, &r.m.unit)
+		}, `SELECT u.id, u.display_name, u.org_unit_id, o.name FROM users u
+			JOIN org_units o ON o.id = u.org_unit_id WHERE u.id IN (`+store.Placeholders(len(chunk))+`)`, anys(chunk)...)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out[r.id] = r.m
+		}
+	}
+	return out, nil
+}
+
+// factsOfMany are the effective entries of each of the people (factsOf).
+func factsOfMany(ctx context.Context, c store.Conn, ids []store.ID) (map[store.ID][]Fact, error) {
+	out := make(map[store.ID][]Fact, len(ids))
+	for chunk := range slices.Chunk(ids, monthChunk) {
+		type owned struct {
+			user store.ID
+			fact Fact
+		}
+		rows, err := store.QueryAll(ctx, c, func(sc store.Scanner) (owned, error) {
+			var o owned
+			var on string
+			var amount int64
+			if err := sc.Scan(&o.user, &o.fact.ID, &o.fact.Kind, &on, &amount, &o.fact.Points, &o.fact.NoOffset); err != nil {
+				return o, err
+			}
+			o.fact.Amount = money.Yuan(amount)
+			var err error
+			o.fact.On, err = calendar.ParseDate(on)
+			return o, err
+		}, `SELECT user_id, id, kind, occurred_on, amount_cents, points, no_offset FROM merit_entries
+			WHERE state = ? AND user_id IN (`+store.Placeholders(len(chunk))+`) ORDER BY occurred_on, id`,
+			append([]any{StateConfirmed}, anys(chunk)...)...)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range rows {
+			out[o.user] = append(out[o.user], o.fact)
+		}
+	}
+	return out, nil
+}
+
+func anys(ids []store.ID) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
 }

@@ -10,7 +10,6 @@ import (
 	"kefu/internal/auth"
 	"kefu/internal/calendar"
 	"kefu/internal/i18n"
-	"kefu/internal/money"
 	"kefu/internal/store"
 )
 
@@ -80,19 +79,8 @@ func (s *Service) readablePerson(ctx context.Context, c store.Conn, p *auth.Prin
 // factsOf are the effective entries of a person: the confirmed ones (a
 // proposal, a rejected, withdrawn or changed entry does not count).
 func factsOf(ctx context.Context, c store.Conn, user store.ID) ([]Fact, error) {
-	return store.QueryAll(ctx, c, func(sc store.Scanner) (Fact, error) {
-		var f Fact
-		var on string
-		var amount int64
-		if err := sc.Scan(&f.ID, &f.Kind, &on, &amount, &f.Points, &f.NoOffset); err != nil {
-			return f, err
-		}
-		f.Amount = money.Yuan(amount)
-		var err error
-		f.On, err = calendar.ParseDate(on)
-		return f, err
-	}, `SELECT id, kind, occurred_on, amount_cents, points, no_offset FROM merit_entries WHERE user_id = ? AND state = ?
-		ORDER BY occurred_on, id`, user, StateConfirmed)
+	all, err := factsOfMany(ctx, c, []store.ID{user})
+	return all[user], err
 }
 
 // afterChange re-derives a person's summary after a change to their
