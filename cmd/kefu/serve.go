@@ -41,6 +41,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		if err := demo.LoadProcesses(ctx, a.Auth, a.Customers, a.Processes, a.Now(), stderr); err != nil {
 			return fmt.Errorf("load demo processes: %w", err)
 		}
+		if err := demo.LoadMerits(ctx, a.Auth, a.Merits, a.Now(), stderr); err != nil {
+			return fmt.Errorf("load demo merits: %w", err)
+		}
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

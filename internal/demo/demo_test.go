@@ -9,6 +9,7 @@ import (
 	"kefu/internal/app"
 	"kefu/internal/config"
 	"kefu/internal/demo"
+	"kefu/internal/merit"
 	"kefu/internal/process"
 	"kefu/internal/ticket"
 )
@@ -38,6 +39,9 @@ func TestDemoLoads(t *testing.T) {
 			t.Fatal(err)
 		}
 		if err := demo.LoadProcesses(ctx, a.Auth, a.Customers, a.Processes, a.Now(), &out); err != nil {
+			t.Fatal(err)
+		}
+		if err := demo.LoadMerits(ctx, a.Auth, a.Merits, a.Now(), &out); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -81,5 +85,24 @@ func TestDemoLoads(t *testing.T) {
 	}
 	if len(procs.Items) != 2 || steps["connection.hv"] != "design_review" || steps["change.suspension"] != "seal" {
 		t.Errorf("demo processes at %v, want an HV connection in design review and a suspension to seal (loaded once)", steps)
+	}
+	agent, err := a.Auth.ByUsername(ctx, "rq.agent")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := a.Merits.Summary(ctx, admin.Principal(), agent.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two criticisms rolled up (MER-002); the later commendation stands.
+	if sum.Net.MinorDemerit != 1 || sum.Net.Commendation != 1 || sum.Net.Criticism != 0 {
+		t.Errorf("demo operator's ledger nets to %+v, want a minor demerit and a commendation", sum.Net)
+	}
+	entries, err := a.Merits.List(ctx, admin.Principal(), merit.Filter{Limit: 100, State: merit.StateProposed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries.Items) == 0 {
+		t.Error("no demo proposal waits for a decider")
 	}
 }
