@@ -248,8 +248,9 @@ func boolRank(b bool) int {
 }
 
 // liable are the jointly liable of person u (MER-010): from u's unit up the
-// parent chain, the active users of the first unit who hold one of the
-// roles or one of the positions, except u.
+// parent chain to their company, the active users of the first unit who
+// hold one of the roles or one of the positions, except u; nobody above the
+// company answers for it.
 func liable(ctx context.Context, tx store.Conn, u *person, l *policy.MeritLiable) ([]*person, error) {
 	var conds []string
 	var match []any
@@ -280,6 +281,9 @@ func liable(ctx context.Context, tx store.Conn, u *person, l *policy.MeritLiable
 			return nil, err
 		}
 		if len(ids) == 0 {
+			if units[i] == u.Company {
+				break // joint liability stays inside the person's company
+			}
 			continue
 		}
 		out := make([]*person, 0, len(ids))

@@ -4,12 +4,15 @@ import (
 	"testing"
 
 	"kefu/internal/apperr"
+	"kefu/internal/auth"
 	"kefu/internal/i18n"
 	"kefu/internal/merit"
 	"kefu/internal/notify"
+	"kefu/internal/org"
 	"kefu/internal/policy"
 	"kefu/internal/store"
 	"kefu/internal/store/storetest"
+	"kefu/internal/testkit"
 )
 
 // breach is the payload the ticket service sends when a clock is breached.
@@ -85,6 +88,20 @@ func TestClockBreachProposesJointFines(t *testing.T) {
 		}
 		if s, err := l.svc.Summary(l.ctx, l.seller, 0, ""); err != nil || s.FinesYuan.String() != "100.00" {
 			t.Fatalf("seller's summary = %+v, %v", s, err)
+		}
+
+		// Joint liability stays inside the company: a sales office without a
+		// director does not fine a sales manager of the group above it.
+		root, err := l.base.Org.Root(l.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		testkit.User(t, db, root, auth.RoleSalesManager)
+		lone := testkit.Unit(t, l.base.Org, root.ID, org.Company, "独立置业公司", "realestate")
+		seller := testkit.User(t, db, lone, auth.RoleSalesAgent)
+		send(breach(11, seller.UserID, "complaint.sales_office", "resolve"))
+		if n := l.count(`SELECT COUNT(*) FROM merit_entries WHERE source_id = ? AND source_kind = ?`, 11, merit.SourceTicket); n != 1 {
+			t.Fatalf("%d proposals for a company without a director, want the handler's only", n)
 		}
 	})
 }
