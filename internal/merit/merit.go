@@ -27,6 +27,10 @@ import (
 type Packs interface {
 	Version(key string, v int) (*policy.Pack, bool)
 	ForUnit(ctx context.Context, unit store.ID) (*policy.Pack, error)
+	// Keys and Get are the latest version of every pack: the versions
+	// ForUnit answers with, whose triggers name the events' person fields.
+	Keys() []string
+	Get(key string) (*policy.Pack, bool)
 }
 
 // Options build a Service.

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,8 +25,9 @@ const EventProposed = "merit.proposed"
 
 // Propose turns an event into proposals (MER-010: automatic entries are
 // proposals a manager confirms or rejects, never silent penalties). The
-// payload is read as JSON: for every field holding the id of a user, the
-// triggers of that user's pack on the event whose Person is that field and
+// payload is read as JSON: for every field that some pack's trigger on the
+// event names as the person (personFields) and that holds the id of a user,
+// the triggers of that user's pack on the event whose Person is that field and
 // whose When matches propose their catalogue items — for the responsible
 // person, and with Liable for each jointly liable person, following the
 // responsible person's entry. A trigger proposes each item once per source
@@ -45,7 +45,7 @@ func (s *Service) Propose(ctx context.Context, tx store.Conn, event string, payl
 	if err := json.Unmarshal(data, &m); err != nil || m == nil {
 		return nil
 	}
-	for _, key := range slices.Sorted(maps.Keys(m)) {
+	for _, key := range s.personFields(event) {
 		id, ok := idOf(m[key])
 		if !ok {
 			continue
@@ -62,6 +62,27 @@ func (s *Service) Propose(ctx context.Context, tx store.Conn, event string, payl
 		}
 	}
 	return nil
+}
+
+// personFields are the payload fields that the triggers on the event name
+// as the person, over the latest version of every pack (the versions
+// ForUnit gives): only those are read as users, so an event costs no
+// lookups of the ids of work orders, units or companies it also carries.
+func (s *Service) personFields(event string) []string {
+	var out []string
+	for _, key := range s.packs.Keys() {
+		p, ok := s.packs.Get(key)
+		if !ok {
+			continue
+		}
+		for _, t := range p.Merits.Triggers {
+			if t.Event == event && !slices.Contains(out, t.Person) {
+				out = append(out, t.Person)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // triggersOf are the triggers of the pack of user id (none when there is
