@@ -44,8 +44,23 @@ func (p *Principal) Scope() org.Scope {
 	return org.Scope{Path: p.OrgPath}
 }
 
-// Actor is the principal as the audit log names it.
-func (p *Principal) Actor() audit.Actor { return audit.Actor{ID: p.UserID, Name: p.Username} }
+// Actor is the principal as the audit log names it; the system (a nil
+// principal: timers, CLI, bootstrap) is audit.System.
+func (p *Principal) Actor() audit.Actor {
+	if p == nil {
+		return audit.System
+	}
+	return audit.Actor{ID: p.UserID, Name: p.Username}
+}
+
+// UserRef is the principal's user as a nullable column value: NULL for the
+// system (a nil principal).
+func (p *Principal) UserRef() store.NullID {
+	if p == nil {
+		return store.NullID{}
+	}
+	return store.OptionalID(p.UserID)
+}
 
 type principalKey struct{}
 

@@ -145,9 +145,9 @@ func (s *Service) RegisterIn(ctx context.Context, tx store.Conn, p *auth.Princip
 		reporter_id, reporter_name, reporter_phone, handed_to, handed_unit_id, handed_at, status, found_at, closed_at,
 		created_by, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		number, co.ID, pack.Key, pack.Version, f.Source, nullID(f.SourceID), nullID(f.CustomerID), nullID(f.ServicePointID),
+		number, co.ID, pack.Key, pack.Version, f.Source, store.OptionalID(f.SourceID), store.OptionalID(f.CustomerID), store.OptionalID(f.ServicePointID),
 		name, address, important, f.Location, f.Description, f.Severity, f.Responsibility, userOf(p), f.ReporterName,
-		f.ReporterPhone, f.HandedTo, nullID(f.HandedUnitID), handedAt, string(status), store.Micros(found), closedAt,
+		f.ReporterPhone, f.HandedTo, store.OptionalID(f.HandedUnitID), handedAt, string(status), store.Micros(found), closedAt,
 		userOf(p), store.Micros(now), store.Micros(now))
 	if err != nil {
 		return 0, err
@@ -289,15 +289,13 @@ func sourceNote(f Finding) string {
 func addEvent(ctx context.Context, tx store.Conn, hazard store.ID, kind string, status Status, at time.Time,
 	p *auth.Principal, note string, ref store.ID) error {
 	_, err := tx.Exec(ctx, `INSERT INTO hazard_events (hazard_id, kind, status, at, actor_id, note, ref_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, hazard, kind, string(status), store.Micros(at), userOf(p), note, nullID(ref))
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, hazard, kind, string(status), store.Micros(at), userOf(p), note, store.OptionalID(ref))
 	return err
 }
-
-func nullID(id store.ID) store.NullID { return store.NullID{ID: id, Valid: id != 0} }
 
 func userOf(p *auth.Principal) store.NullID {
 	if p == nil {
 		return store.NullID{}
 	}
-	return nullID(p.UserID)
+	return store.OptionalID(p.UserID)
 }

@@ -262,7 +262,7 @@ func (s *Service) file(ctx context.Context, tx store.Conn, p *auth.Principal, h 
 		return err
 	}
 	fid, err := tx.InsertID(ctx, `INSERT INTO hazard_filings (hazard_id, notice_id, purpose, body, filed_on, reference,
-		recorded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, h.ID, nullID(notice), purpose, f.Body,
+		recorded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, h.ID, store.OptionalID(notice), purpose, f.Body,
 		day.String(), f.Reference, userOf(p), store.Micros(now))
 	if err != nil {
 		return err

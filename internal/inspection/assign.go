@@ -217,7 +217,7 @@ func (s *Service) toTeam(ctx context.Context, tx store.Conn, p *auth.Principal, 
 	n := 0
 	for len(ids) > 0 {
 		k := min(len(ids), 500)
-		args := []any{team, nullUser(p), store.Micros(now), team}
+		args := []any{team, p.UserRef(), store.Micros(now), team}
 		for _, id := range ids[:k] {
 			args = append(args, id)
 		}
@@ -359,7 +359,7 @@ func (s *Service) toInspectors(ctx context.Context, tx store.Conn, p *auth.Princ
 			}
 		}
 		if _, err := tx.Exec(ctx, "UPDATE inspection_plan_items SET inspector_id = ?, inspector_by = ?, inspector_at = ? WHERE id = ?",
-			id, nullUser(p), store.Micros(now), it.id); err != nil {
+			id, p.UserRef(), store.Micros(now), it.id); err != nil {
 			return nil, err
 		}
 		per[id]++

@@ -192,8 +192,8 @@ func (s *Service) GeneratePlan(ctx context.Context, p *auth.Principal, in PlanIn
 		case created:
 			id, err = tx.InsertID(ctx, `INSERT INTO inspection_plans (company_id, pack, pack_version, calendar, period, period_key,
 				starts_on, ends_on, generated_at, generated_by, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-				co.ID, pack.Key, pack.Version, cal.ID(), kind, key, from.String(), to.String(), store.Micros(now), nullUser(p),
-				store.Micros(now), nullUser(p))
+				co.ID, pack.Key, pack.Version, cal.ID(), kind, key, from.String(), to.String(), store.Micros(now), p.UserRef(),
+				store.Micros(now), p.UserRef())
 			if err != nil {
 				return err
 			}
@@ -207,7 +207,7 @@ func (s *Service) GeneratePlan(ctx context.Context, p *auth.Principal, in PlanIn
 		}
 		if _, err := tx.Exec(ctx, `UPDATE inspection_plans SET pack = ?, pack_version = ?, calendar = ?, points = ?, unplanned = ?,
 			provisional = ?, generated_at = ?, generated_by = ? WHERE id = ?`, pack.Key, pack.Version, cal.ID(), st.points, st.unplanned,
-			st.provisional, store.Micros(now), nullUser(p), id); err != nil {
+			st.provisional, store.Micros(now), p.UserRef(), id); err != nil {
 			return err
 		}
 		action := "inspection.plan.regenerate"

@@ -243,8 +243,8 @@ func (s *Service) CreateRecord(ctx context.Context, p *auth.Principal, in Record
 			created_at, created_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			RETURNING id`, company, pack.Key, pack.Version, pt.cust.ID, pt.sp.ID, pt.sp.ArchiveNo, in.Track, cycle, in.Campaign,
 			strings.Join(rules, ","), inspector, store.Micros(at), day.String(), answers, copyText, acks, in.Signature,
-			in.SignatureRefused, in.RefusalWitness, hazards, in.Note, sheet, sheetDue, nullID(in.Corrects), string(StatusOpen),
-			store.Micros(now), nullUser(p), store.Micros(now))
+			in.SignatureRefused, in.RefusalWitness, hazards, in.Note, sheet, sheetDue, store.OptionalID(in.Corrects), string(StatusOpen),
+			store.Micros(now), p.UserRef(), store.Micros(now))
 		if err != nil {
 			return err
 		}
@@ -410,7 +410,7 @@ func (s *Service) close(ctx context.Context, tx store.Conn, p *auth.Principal, r
 		f.HazardID = hid
 	}
 	res, err := tx.Exec(ctx, `UPDATE inspection_records SET status = ?, closed_at = ?, closed_by = ?, hazards = ?, updated_at = ?
-		WHERE id = ? AND status = ?`, string(StatusClosed), store.Micros(now), nullUser(p), jsonOf(rec.Hazards, "[]"),
+		WHERE id = ? AND status = ?`, string(StatusClosed), store.Micros(now), p.UserRef(), jsonOf(rec.Hazards, "[]"),
 		store.Micros(now), rec.ID, string(StatusOpen))
 	if err != nil {
 		return err

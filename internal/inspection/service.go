@@ -132,15 +132,6 @@ func dayOf(cal *calendar.Calendar, t time.Time) calendar.Date {
 	return calendar.DateOf(t.In(cal.Location()))
 }
 
-func nullUser(p *auth.Principal) store.NullID {
-	if p == nil {
-		return store.NullID{}
-	}
-	return store.NullID{ID: p.UserID, Valid: p.UserID != 0}
-}
-
-func nullID(id store.ID) store.NullID { return store.NullID{ID: id, Valid: id != 0} }
-
 func instant(us int64) *time.Time {
 	if us == 0 {
 		return nil

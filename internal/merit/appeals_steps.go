@@ -266,7 +266,7 @@ func moveAppeal(ctx context.Context, tx store.Conn, a *Appeal, state, outcome st
 		result = a.ResultEntry
 	}
 	r, err := tx.Exec(ctx, `UPDATE merit_appeals SET state = ?, outcome = ?, result_entry_id = ?, resolved_at = ?
-		WHERE id = ? AND state = ?`, state, outcome, nullID(result), resolvedAt, a.ID, a.State)
+		WHERE id = ? AND state = ?`, state, outcome, store.OptionalID(result), resolvedAt, a.ID, a.State)
 	if err != nil {
 		return err
 	}
@@ -412,7 +412,7 @@ func (s *Service) setEntryState(ctx context.Context, tx store.Conn, id store.ID,
 // append-only).
 func addDecision(ctx context.Context, tx store.Conn, entry store.ID, action string, actor store.ID, text string, ref store.ID, now time.Time) error {
 	_, err := tx.Exec(ctx, `INSERT INTO merit_decisions (entry_id, action, actor_id, note, ref_id, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, entry, action, nullID(actor), text, ref, store.Micros(now))
+		VALUES (?, ?, ?, ?, ?, ?)`, entry, action, store.OptionalID(actor), text, ref, store.Micros(now))
 	return err
 }
 

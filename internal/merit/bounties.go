@@ -443,7 +443,7 @@ func (s *Service) reportCompany(ctx context.Context, tx store.Conn, p *auth.Prin
 	} else if err != nil {
 		return 0, err
 	}
-	if ok, err := sees(ctx, tx, p, co.ID); err != nil {
+	if ok, err := p.SeesCompany(ctx, tx, co.ID); err != nil {
 		return 0, err
 	} else if !ok {
 		return 0, apperr.Validation("unit_id", i18n.T("没有这个单位", "no such unit"))

@@ -65,7 +65,7 @@ func (s *Service) Record(ctx context.Context, p *auth.Principal, in EntryInput) 
 		} else if err := s.tellDeciders(ctx, tx, pack, u, []store.ID{id}); err != nil {
 			return err
 		}
-		return audit.Record(audit.WithActor(ctx, actor(p)), tx, now, "merit.record", "merit_entry", id.String(),
+		return audit.Record(audit.WithActor(ctx, p.Actor()), tx, now, "merit.record", "merit_entry", id.String(),
 			map[string]any{"user_id": u.ID, "kind": n.kind, "item": n.item, "at": n.on.String(),
 				"amount": n.amount.String(), "points": n.points, "state": n.state})
 	})
@@ -270,7 +270,7 @@ func (s *Service) Confirm(ctx context.Context, p *auth.Principal, id store.ID, i
 		if err := s.afterChange(ctx, tx, e.UserID); err != nil {
 			return err
 		}
-		return audit.Record(audit.WithActor(ctx, actor(p)), tx, now, "merit.confirm", "merit_entry", e.ID.String(),
+		return audit.Record(audit.WithActor(ctx, p.Actor()), tx, now, "merit.confirm", "merit_entry", e.ID.String(),
 			map[string]any{"amount": amount.String(), "entry": result})
 	})
 	if err != nil {
@@ -300,7 +300,7 @@ func (s *Service) Reject(ctx context.Context, p *auth.Principal, id store.ID, in
 		if err := decide(ctx, tx, e.ID, "reject", actorID(p), text, 0, now); err != nil {
 			return err
 		}
-		return audit.Record(audit.WithActor(ctx, actor(p)), tx, now, "merit.reject", "merit_entry", e.ID.String(),
+		return audit.Record(audit.WithActor(ctx, p.Actor()), tx, now, "merit.reject", "merit_entry", e.ID.String(),
 			map[string]any{"note": text})
 	})
 	if err != nil {
@@ -349,7 +349,7 @@ func (s *Service) SetOffset(ctx context.Context, p *auth.Principal, id store.ID,
 		if err := s.afterChange(ctx, tx, e.UserID); err != nil {
 			return err
 		}
-		return audit.Record(audit.WithActor(ctx, actor(p)), tx, now, "merit."+action, "merit_entry", e.ID.String(),
+		return audit.Record(audit.WithActor(ctx, p.Actor()), tx, now, "merit."+action, "merit_entry", e.ID.String(),
 			map[string]any{"note": text})
 	})
 	if err != nil {
@@ -385,7 +385,7 @@ func (s *Service) decidable(ctx context.Context, p *auth.Principal, id store.ID,
 // actor; a concurrent change is a conflict.
 func transition(ctx context.Context, tx store.Conn, id store.ID, from, to string, actor store.ID, now time.Time) error {
 	res, err := tx.Exec(ctx, `UPDATE merit_entries SET state = ?, decided_by = ?, decided_at = ? WHERE id = ? AND state = ?`,
-		to, nullID(actor), store.Micros(now), id, from)
+		to, store.OptionalID(actor), store.Micros(now), id, from)
 	if err != nil {
 		return err
 	}
@@ -395,12 +395,4 @@ func transition(ctx context.Context, tx store.Conn, id store.ID, from, to string
 		return apperr.Conflict("state", i18n.T("记录已变化，请刷新", "the entry changed meanwhile; reload"))
 	}
 	return nil
-}
-
-// actor is the audit actor of a principal.
-func actor(p *auth.Principal) audit.Actor {
-	if p == nil {
-		return audit.System
-	}
-	return p.Actor()
 }

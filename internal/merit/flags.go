@@ -160,7 +160,7 @@ func (s *Service) CloseFlag(ctx context.Context, p *auth.Principal, id store.ID,
 		return nil, apperr.NotFound("id")
 	}
 	f := fs[0]
-	if ok, err := sees(ctx, c, p, f.CompanyID); err != nil {
+	if ok, err := p.SeesCompany(ctx, c, f.CompanyID); err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, apperr.NotFound("id")
@@ -191,7 +191,7 @@ func (s *Service) CloseFlag(ctx context.Context, p *auth.Principal, id store.ID,
 	now := s.now()
 	err = s.db.Tx(ctx, func(tx store.Conn) error {
 		res, err := tx.Exec(ctx, `UPDATE merit_flags SET state = ?, note = ?, closed_by = ?, closed_at = ? WHERE id = ? AND state = ?`,
-			state, text, nullID(actorID(p)), store.Micros(now), id, FlagOpen)
+			state, text, store.OptionalID(actorID(p)), store.Micros(now), id, FlagOpen)
 		if err != nil {
 			return err
 		}
@@ -200,7 +200,7 @@ func (s *Service) CloseFlag(ctx context.Context, p *auth.Principal, id store.ID,
 		} else if n == 0 {
 			return apperr.Conflict("state", i18n.T("此事项已处理", "the flag is closed already"))
 		}
-		return audit.Record(audit.WithActor(ctx, actor(p)), tx, now, "merit.flag.close", "merit_flag", id.String(),
+		return audit.Record(audit.WithActor(ctx, p.Actor()), tx, now, "merit.flag.close", "merit_flag", id.String(),
 			map[string]any{"state": state, "note": text})
 	})
 	if err != nil {

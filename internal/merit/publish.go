@@ -87,7 +87,7 @@ func (s *Service) Publish(ctx context.Context, p *auth.Principal, in PublishInpu
 				return err
 			}
 		}
-		return audit.Record(audit.WithActor(ctx, actor(p)), tx, now, "merit.publish", "merit_publication", id.String(),
+		return audit.Record(audit.WithActor(ctx, p.Actor()), tx, now, "merit.publish", "merit_publication", id.String(),
 			map[string]any{"unit_id": unit.ID, "month": in.Month, "channel": channel, "entries": len(ids)})
 	})
 	if err != nil {
@@ -123,7 +123,7 @@ func (s *Service) visibleUnit(ctx context.Context, c store.Conn, p *auth.Princip
 	if err != nil {
 		return u, err
 	}
-	if ok, err := sees(ctx, c, p, co.ID); err != nil || !ok {
+	if ok, err := p.SeesCompany(ctx, c, co.ID); err != nil || !ok {
 		if err == nil {
 			err = missing
 		}

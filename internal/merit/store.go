@@ -63,18 +63,13 @@ func visiblePerson(ctx context.Context, c store.Conn, p *auth.Principal, id stor
 	} else if err != nil {
 		return nil, err
 	}
-	if ok, err := sees(ctx, c, p, u.Company); err != nil || !ok {
+	if ok, err := p.SeesCompany(ctx, c, u.Company); err != nil || !ok {
 		if err == nil {
 			err = missing
 		}
 		return nil, err
 	}
 	return u, nil
-}
-
-// sees reports whether p sees the records of the company (SEC-001).
-func sees(ctx context.Context, c store.Conn, p *auth.Principal, company store.ID) (bool, error) {
-	return p.SeesCompany(ctx, c, company)
 }
 
 // readsOthers reports whether p may read other people's ledgers (in their
@@ -91,7 +86,7 @@ func mayRead(ctx context.Context, c store.Conn, p *auth.Principal, user, company
 	if !readsOthers(p) {
 		return false, nil
 	}
-	return sees(ctx, c, p, company)
+	return p.SeesCompany(ctx, c, company)
 }
 
 // decides reports whether p decides proposals and appeals under the pack:
@@ -223,8 +218,6 @@ type newEntry struct {
 	noOffset            bool
 }
 
-func nullID(id store.ID) store.NullID { return store.NullID{ID: id, Valid: id != 0} }
-
 const insertEntry = `INSERT INTO merit_entries (company_id, unit_id, user_id, pack, pack_version, kind, item, occurred_on,
 	amount_cents, points, reason, rule_id, source_kind, source_id, source_ref, trigger_key, joint_of, supersedes_id,
 	proposed_by, created_at, state, decided_by, decided_at, no_offset)
@@ -237,8 +230,8 @@ func (n *newEntry) args(now time.Time) []any {
 	}
 	return []any{n.company, n.unit, n.user, n.pack.Key, n.pack.Version, n.kind, n.item, n.on.String(),
 		n.amount.Fen(), n.points, n.reason, n.rule, n.sourceKind, n.sourceID, n.sourceRef, n.trigger,
-		nullID(n.jointOf), nullID(n.supersedes), nullID(n.proposedBy), store.Micros(now), n.state,
-		nullID(n.decidedBy), decidedAt, n.noOffset}
+		store.OptionalID(n.jointOf), store.OptionalID(n.supersedes), store.OptionalID(n.proposedBy), store.Micros(now), n.state,
+		store.OptionalID(n.decidedBy), decidedAt, n.noOffset}
 }
 
 // insert writes the entry and returns its id.
@@ -268,7 +261,7 @@ func (n *newEntry) insertOnce(ctx context.Context, tx store.Conn, now time.Time)
 // decide appends a decision on an entry.
 func decide(ctx context.Context, tx store.Conn, entry store.ID, action string, actor store.ID, note string, ref store.ID, now time.Time) error {
 	_, err := tx.Exec(ctx, `INSERT INTO merit_decisions (entry_id, action, actor_id, note, ref_id, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, entry, action, nullID(actor), note, ref, store.Micros(now))
+		VALUES (?, ?, ?, ?, ?, ?)`, entry, action, store.OptionalID(actor), note, ref, store.Micros(now))
 	return err
 }
 

@@ -356,7 +356,7 @@ func (s *Service) sign(ctx context.Context, tx store.Conn, ru *run, p *auth.Prin
 			party.Name.ZH, party.Role.Label().ZH, nameEN(party.Name), party.Role))
 	}
 	res, err := tx.Exec(ctx, `INSERT INTO process_signatures (step_id, party, user_id, signed_at, comment) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT DO NOTHING`, sr.id, party.Key, nullID(p.UserID), store.Micros(now), in.Comment)
+		ON CONFLICT DO NOTHING`, sr.id, party.Key, store.OptionalID(p.UserID), store.Micros(now), in.Comment)
 	if err != nil {
 		return err
 	}
@@ -383,7 +383,7 @@ func (s *Service) receive(ctx context.Context, tx store.Conn, ru *run, p *auth.P
 		return apperr.Conflict("item", i18n.T("流程尚未到达“%[1]s”步骤", "the process has not reached the step %[2]q", step.Name.ZH, step.Key))
 	}
 	res, err := tx.Exec(ctx, `INSERT INTO process_checklist (process_id, item, received_at, actor_id, note) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT DO NOTHING`, ru.r.id, in.Item, store.Micros(at), nullID(p.UserID), in.Comment)
+		ON CONFLICT DO NOTHING`, ru.r.id, in.Item, store.Micros(at), store.OptionalID(p.UserID), in.Comment)
 	if err != nil {
 		return err
 	}
@@ -428,7 +428,7 @@ func (s *Service) recordFact(ctx context.Context, tx store.Conn, ru *run, p *aut
 // setFact records a fact once (a second time is no change).
 func setFact(ctx context.Context, tx store.Conn, ru *run, p *auth.Principal, fact string, at, now time.Time) error {
 	res, err := tx.Exec(ctx, `INSERT INTO process_facts (process_id, fact, at, recorded_at, actor_id) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT DO NOTHING`, ru.r.id, fact, store.Micros(at), store.Micros(now), nullID(p.UserID))
+		ON CONFLICT DO NOTHING`, ru.r.id, fact, store.Micros(at), store.Micros(now), store.OptionalID(p.UserID))
 	if err != nil {
 		return err
 	}

@@ -137,7 +137,7 @@ func (s *Service) Start(ctx context.Context, p *auth.Principal, in StartInput) (
 		id, err = tx.InsertID(ctx, `INSERT INTO processes (number, pack, pack_version, definition, status, customer_id,
 			service_point_id, unit_id, attributes, applied_at, created_by, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			number, pack.Key, pack.Version, def.Key, string(StatusOpen), nullID(in.CustomerID), nullID(in.ServicePointID),
+			number, pack.Key, pack.Version, def.Key, string(StatusOpen), store.OptionalID(in.CustomerID), store.OptionalID(in.ServicePointID),
 			unit, string(raw), store.Micros(applied), createdBy, store.Micros(now), store.Micros(now))
 		if err != nil {
 			return err
@@ -258,8 +258,6 @@ func nextNumber(ctx context.Context, tx store.Conn, prefix string, now time.Time
 		ON CONFLICT (day) DO UPDATE SET last = process_sequences.last + 1 RETURNING last`, day).Scan(&n)
 	return fmt.Sprintf("%s-%04d", day, n), err
 }
-
-func nullID(id store.ID) store.NullID { return store.NullID{ID: id, Valid: id != 0} }
 
 // customerInScope refuses a customer outside the caller's scope, as if it
 // did not exist.

@@ -137,11 +137,11 @@ func (s *Service) recordFailure(ctx context.Context, tx store.Conn, p *auth.Prin
 	id, err := tx.InsertID(ctx, `INSERT INTO sampling_failures (company_id, user_id, kind, pack, pack_version, occurred_on,
 		occurred_at, seq, consequence, draw_id, entry_id, note, recorded_by, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, f.company, f.user, f.kind, pack.Key, pack.Version,
-		f.on.String(), store.Micros(at), n, consequence, nullID(f.draw), nullID(f.entry), f.note, nullUser(p), store.Micros(now))
+		f.on.String(), store.Micros(at), n, consequence, store.OptionalID(f.draw), store.OptionalID(f.entry), f.note, p.UserRef(), store.Micros(now))
 	if err != nil {
 		return 0, err
 	}
-	if err := audit.Record(audit.WithActor(ctx, actorOf(p)), tx, now, "sampling.failure", "sampling_failure", id.String(),
+	if err := audit.Record(audit.WithActor(ctx, p.Actor()), tx, now, "sampling.failure", "sampling_failure", id.String(),
 		map[string]any{"user_id": f.user, "kind": f.kind, "count": n, "consequence": consequence}); err != nil {
 		return 0, err
 	}

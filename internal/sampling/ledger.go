@@ -267,9 +267,9 @@ func (s *Service) Escalate(ctx context.Context, p *auth.Principal, id store.ID, 
 		escID, err = tx.InsertID(ctx, `INSERT INTO sampling_ledger (company_id, kind, pack, pack_version, rule, level, draw_id,
 			task_id, checker_id, checked_user_id, checked_position, method, item_id, stratum, sample, quota, passed, parent_id,
 			from_level, note, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			RETURNING id`, e.CompanyID, KindEscalation, e.Pack, e.PackVersion, e.Rule, next, nullID(e.DrawID), nullID(e.TaskID),
-			nullUser(p), nullID(e.CheckedUserID), e.CheckedPosition, e.Method, e.ItemID, e.Stratum, e.Sample, e.Quota, false,
-			e.ID, e.Level, note, nullUser(p), store.Micros(now))
+			RETURNING id`, e.CompanyID, KindEscalation, e.Pack, e.PackVersion, e.Rule, next, store.OptionalID(e.DrawID), store.OptionalID(e.TaskID),
+			p.UserRef(), store.OptionalID(e.CheckedUserID), e.CheckedPosition, e.Method, e.ItemID, e.Stratum, e.Sample, e.Quota, false,
+			e.ID, e.Level, note, p.UserRef(), store.Micros(now))
 		if err != nil {
 			return err
 		}
@@ -326,9 +326,9 @@ func (s *Service) Decide(ctx context.Context, p *auth.Principal, id store.ID, de
 		decID, err = tx.InsertID(ctx, `INSERT INTO sampling_ledger (company_id, kind, pack, pack_version, rule, level, draw_id,
 			task_id, checker_id, checked_user_id, checked_position, method, item_id, stratum, sample, quota, passed, parent_id,
 			from_level, note, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			RETURNING id`, e.CompanyID, KindDecision, e.Pack, e.PackVersion, e.Rule, e.Level, nullID(e.DrawID), nullID(e.TaskID),
-			nullUser(p), nullID(e.CheckedUserID), e.CheckedPosition, e.Method, e.ItemID, e.Stratum, e.Sample, e.Quota, false,
-			e.ID, e.FromLevel, decision, nullUser(p), store.Micros(now))
+			RETURNING id`, e.CompanyID, KindDecision, e.Pack, e.PackVersion, e.Rule, e.Level, store.OptionalID(e.DrawID), store.OptionalID(e.TaskID),
+			p.UserRef(), store.OptionalID(e.CheckedUserID), e.CheckedPosition, e.Method, e.ItemID, e.Stratum, e.Sample, e.Quota, false,
+			e.ID, e.FromLevel, decision, p.UserRef(), store.Micros(now))
 		if err != nil {
 			return err
 		}
@@ -356,5 +356,3 @@ func text(field, v string) error {
 	}
 	return nil
 }
-
-func nullID(id store.ID) store.NullID { return store.NullID{ID: id, Valid: id != 0} }

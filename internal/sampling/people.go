@@ -48,7 +48,7 @@ func loadPerson(ctx context.Context, c store.Conn, p *auth.Principal, id store.I
 	if u.Company, err = org.CompanyOf(ctx, c, unit); err != nil {
 		return nil, err
 	}
-	if ok, err := sees(ctx, c, p, u.Company.ID); err != nil || !ok {
+	if ok, err := p.SeesCompany(ctx, c, u.Company.ID); err != nil || !ok {
 		if err == nil {
 			err = missing
 		}
@@ -59,11 +59,6 @@ func loadPerson(ctx context.Context, c store.Conn, p *auth.Principal, id store.I
 		return auth.Role(r), sc.Scan(&r)
 	}, `SELECT role FROM user_roles WHERE user_id = ? ORDER BY role`, id)
 	return u, err
-}
-
-// sees reports whether p sees the records of the company (SEC-001).
-func sees(ctx context.Context, c store.Conn, p *auth.Principal, company store.ID) (bool, error) {
-	return p.SeesCompany(ctx, c, company)
 }
 
 // visible is the row scope of sampling records on column (a company id).

@@ -273,7 +273,7 @@ func (s *Service) CreateDraw(ctx context.Context, p *auth.Principal, in DrawInpu
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			checked.Company.ID, pack.Key, pack.Version, rule.Key, rule.Level, checked.ID, checkedPos, checker.ID, checkerPos,
 			period.Key, store.Micros(from), store.Micros(to), store.Micros(due), seed, plan.Base, plan.RatePct, plan.Quota,
-			plan.FloorApplied, plan.Shortfall, string(planJSON), string(itemsJSON), string(DrawOpen), nullUser(p), store.Micros(now))
+			plan.FloorApplied, plan.Shortfall, string(planJSON), string(itemsJSON), string(DrawOpen), p.UserRef(), store.Micros(now))
 		if store.IsUniqueViolation(err) {
 			return conflictDrawn(period.Key)
 		} else if err != nil {
@@ -344,7 +344,7 @@ func (s *Service) CancelDraw(ctx context.Context, p *auth.Principal, id store.ID
 			return apperr.Conflict("status", i18n.T("只有进行中的抽样可以作废", "only an open draw can be cancelled"))
 		}
 		if _, err := tx.Exec(ctx, `UPDATE sampling_draws SET status = ?, cancel_reason = ?, cancelled_at = ?, cancelled_by = ?
-			WHERE id = ?`, string(DrawCancelled), reason, store.Micros(now), nullUser(p), id); err != nil {
+			WHERE id = ?`, string(DrawCancelled), reason, store.Micros(now), p.UserRef(), id); err != nil {
 			return err
 		}
 		if err := jobs.Cancel(ctx, tx, TimerDue, id); err != nil {
@@ -398,13 +398,13 @@ func (s *Service) close(ctx context.Context, tx store.Conn, p *auth.Principal, d
 	now := s.now()
 	met := d.Verified >= d.Target()
 	if _, err := tx.Exec(ctx, `UPDATE sampling_draws SET status = ?, quota_met = ?, verified_at_close = ?, closed_at = ?,
-		closed_by = ? WHERE id = ?`, string(DrawClosed), met, d.Verified, store.Micros(now), nullUser(p), d.ID); err != nil {
+		closed_by = ? WHERE id = ?`, string(DrawClosed), met, d.Verified, store.Micros(now), p.UserRef(), d.ID); err != nil {
 		return err
 	}
 	if err := jobs.Cancel(ctx, tx, TimerDue, d.ID); err != nil {
 		return err
 	}
-	if err := audit.Record(audit.WithActor(ctx, actorOf(p)), tx, now, "sampling.close", "sampling_draw", d.ID.String(),
+	if err := audit.Record(audit.WithActor(ctx, p.Actor()), tx, now, "sampling.close", "sampling_draw", d.ID.String(),
 		map[string]any{"verified": d.Verified, "target": d.Target(), "quota_met": met}); err != nil {
 		return err
 	}
@@ -433,18 +433,4 @@ func ruleOf(pack *policy.Pack, key string) *policy.SamplingRule {
 		return r
 	}
 	return &policy.SamplingRule{Key: key, Period: policy.SamplingPerMonth}
-}
-
-func nullUser(p *auth.Principal) store.NullID {
-	if p == nil {
-		return store.NullID{}
-	}
-	return store.NullID{ID: p.UserID, Valid: p.UserID != 0}
-}
-
-func actorOf(p *auth.Principal) audit.Actor {
-	if p == nil {
-		return audit.System
-	}
-	return p.Actor()
 }

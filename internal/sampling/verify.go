@@ -398,10 +398,10 @@ func (s *Service) verifyOne(ctx context.Context, tx store.Conn, p *auth.Principa
 		findings, proposal, employee_signature, customer_signature, outdoor_meter, session, session_size, corrects_id,
 		correction_reason, created_by, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		d.CompanyID, KindVerification, d.Pack, d.PackVersion, d.Rule, d.Level, d.ID, t.ID, nullUser(p), v.position,
+		d.CompanyID, KindVerification, d.Pack, d.PackVersion, d.Rule, d.Level, d.ID, t.ID, p.UserRef(), v.position,
 		d.CheckedUserID, d.CheckedPosition, method, t.ItemID, t.Stratum, d.TaskCount, d.Plan.Quota, string(results), !failed,
 		strings.TrimSpace(in.Findings), proposal, empSig, custSig, outdoor, session, size,
-		store.NullID{ID: corrects, Valid: corrects != 0}, reason, nullUser(p), store.Micros(now))
+		store.NullID{ID: corrects, Valid: corrects != 0}, reason, p.UserRef(), store.Micros(now))
 	if err != nil {
 		return 0, err
 	}

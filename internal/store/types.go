@@ -86,6 +86,9 @@ type NullID struct {
 	Valid bool
 }
 
+// OptionalID is id as a nullable column value: NULL for 0.
+func OptionalID(id ID) NullID { return NullID{ID: id, Valid: id != 0} }
+
 // Scan reads a nullable integer column.
 func (n *NullID) Scan(src any) error {
 	switch v := src.(type) {

@@ -327,7 +327,7 @@ func (st *step) run(ctx context.Context, tx store.Conn) error {
 		}
 	case ActAccept:
 		if !r.assignee.Valid {
-			r.assignee = nullID(st.p.UserID)
+			r.assignee = store.OptionalID(st.p.UserID)
 		}
 	case ActReply:
 		if a.Written {
@@ -375,7 +375,7 @@ func (st *step) handTo(ctx context.Context, tx store.Conn, unitID store.ID) erro
 	if _, err := unitByID(ctx, tx, unitID); err != nil {
 		return apperr.Validation("org_unit", i18n.T("组织单元不存在", "no such org unit"))
 	}
-	st.r.handlingUnit = nullID(unitID)
+	st.r.handlingUnit = store.OptionalID(unitID)
 	st.detail["org_unit"] = unitID
 	return addUnit(ctx, tx, st.r.id, unitID)
 }
@@ -395,10 +395,10 @@ func (st *step) assignUser(ctx context.Context, tx store.Conn, user store.ID, ta
 			return err
 		}
 	}
-	st.r.assignee = nullID(user)
+	st.r.assignee = store.OptionalID(user)
 	st.detail["user_id"] = user
 	if takeUnit {
-		st.r.handlingUnit = nullID(unit)
+		st.r.handlingUnit = store.OptionalID(unit)
 		if err := addUnit(ctx, tx, st.r.id, unit); err != nil {
 			return err
 		}

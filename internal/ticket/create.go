@@ -122,14 +122,14 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in CreateInput)
 			if err != nil {
 				return apperr.Validation("customer_id", i18n.T("客户不存在", "no such customer"))
 			}
-			party, customerID = Party{ID: c.ID, Name: c.Name, Phone: c.Phone, Address: c.Address}, nullID(c.ID)
+			party, customerID = Party{ID: c.ID, Name: c.Name, Phone: c.Phone, Address: c.Address}, store.OptionalID(c.ID)
 		case in.Customer != nil:
 			c, _, err := s.customers.FindOrCreate(ctx, tx, *in.Customer, p.OrgUnitID, p)
 			if err != nil {
 				return err
 			}
 			// The snapshot keeps what this caller said, the archive keeps the first record.
-			party, customerID = Party{ID: c.ID, Name: in.Customer.Name, Phone: in.Customer.Phone, Address: in.Customer.Address}, nullID(c.ID)
+			party, customerID = Party{ID: c.ID, Name: in.Customer.Name, Phone: in.Customer.Phone, Address: in.Customer.Address}, store.OptionalID(c.ID)
 			if party.Name == "" {
 				party.Name = c.Name
 			}
@@ -152,11 +152,11 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in CreateInput)
 		r := &row{number: number, pack: pack.Key, packVersion: pack.Version, category: cat.Key, channel: in.Channel,
 			severity: in.Severity, status: StatusNew, subject: in.Subject, description: in.Description,
 			customerID: customerID, customerName: party.Name, customerPhone: party.Phone, customerAdr: party.Address,
-			receivedAt: store.Micros(received), receivingUnit: p.OrgUnitID, receivedBy: nullID(p.UserID),
+			receivedAt: store.Micros(received), receivingUnit: p.OrgUnitID, receivedBy: store.OptionalID(p.UserID),
 			crisis: in.CrisisParty != "", crisisParty: in.CrisisParty, breached: breached,
 			createdAt: store.Micros(now), updatedAt: store.Micros(now)}
 		if in.RespondentUserID != nil {
-			r.respondent = nullID(*in.RespondentUserID)
+			r.respondent = store.OptionalID(*in.RespondentUserID)
 		}
 		if r.id, err = insertRow(ctx, tx, r, nextDue); err != nil {
 			return err

@@ -38,7 +38,7 @@ func (s *Service) raise(ctx context.Context, tx store.Conn, r *row, sev *policy.
 			return 0, err
 		}
 		if ok && u != base {
-			r.escalatedUnit = nullID(u)
+			r.escalatedUnit = store.OptionalID(u)
 			if err := addUnit(ctx, tx, r.id, u); err != nil {
 				return 0, err
 			}
@@ -121,7 +121,7 @@ func (st *step) escalate(ctx context.Context, tx store.Conn) error {
 	if st.a.OrgUnit != nil && *st.a.OrgUnit != *u.ParentID {
 		return apperr.Validation("org_unit", i18n.T("只能上报到上一级单位", "escalation goes to the next level up only"))
 	}
-	r.escalatedUnit = nullID(*u.ParentID)
+	r.escalatedUnit = store.OptionalID(*u.ParentID)
 	st.detail["unit"] = *u.ParentID
 	if err := addUnit(ctx, tx, r.id, *u.ParentID); err != nil {
 		return err
@@ -182,7 +182,7 @@ func (st *step) linkDuplicate(ctx context.Context, tx store.Conn) error {
 	if first.status == StatusMerged {
 		return apperr.Conflict("ticket_id", i18n.T("该工单本身已被合并", "that work order is itself merged"))
 	}
-	r.mergedInto = nullID(first.id)
+	r.mergedInto = store.OptionalID(first.id)
 	st.detail["ticket_id"] = first.id
 	for _, c := range st.clocks {
 		if c.state == ClockPending || c.state == ClockRunning || c.state == ClockPaused {

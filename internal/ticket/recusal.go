@@ -57,7 +57,7 @@ func (s *Service) routeAround(ctx context.Context, tx store.Conn, r *row, unit s
 	if err != nil || sup == 0 {
 		return false, err
 	}
-	r.assignee = nullID(sup)
+	r.assignee = store.OptionalID(sup)
 	if err := addUnit(ctx, tx, r.id, supUnit); err != nil {
 		return false, err
 	}

@@ -52,8 +52,6 @@ func scanRow(s store.Scanner) (*row, error) {
 	return &r, err
 }
 
-func nullID(id store.ID) store.NullID { return store.NullID{ID: id, Valid: id != 0} }
-
 // visible is the row-scope condition of a work order for p: a unit through
 // which it is visible lies in p's subtree, or p is the assignee; never the
 // respondent (TKT-016). It returns SQL over alias t and its arguments.

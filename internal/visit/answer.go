@@ -59,7 +59,7 @@ func (s *Service) Answer(ctx context.Context, p *auth.Principal, id store.ID, in
 			return apperr.Conflict("answered_at", i18n.T("此问题已答复", "the issue was already answered"))
 		}
 		if _, err := tx.Exec(ctx, `UPDATE visits SET issue_outcome = ?, issue_response = ?, answered_at = ?, answered_by = ?
-			WHERE id = ? AND answered_at = 0`, in.Outcome, in.Response, store.Micros(now), nullUser(p), id); err != nil {
+			WHERE id = ? AND answered_at = 0`, in.Outcome, in.Response, store.Micros(now), p.UserRef(), id); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, now, "visit.answer", "visit", id.String(), map[string]any{"round": v.Round})

@@ -177,7 +177,7 @@ func (s *Service) CreateOccasion(ctx context.Context, p *auth.Principal, in Occa
 		id, err = tx.InsertID(ctx, `INSERT INTO visit_occasions (pack, pack_version, rule, company_id, unit_id, title,
 			happened_at, month, households, due_at, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			pack.Key, pack.Version, rule.Key, co.ID, p.OrgUnitID, in.Title, store.Micros(happened), month,
-			len(in.Households), store.Micros(due), nullUser(p), store.Micros(now))
+			len(in.Households), store.Micros(due), p.UserRef(), store.Micros(now))
 		if err != nil {
 			return err
 		}

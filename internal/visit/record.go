@@ -109,7 +109,7 @@ func (s *Service) Record(ctx context.Context, p *auth.Principal, id store.ID, in
 		if _, err := tx.Exec(ctx, `UPDATE visits SET status = ?, mode = ?, result = ?, opinion = ?, new_issue = ?,
 			reply_due_at = ?, rectification = ?, signature = ?, phone_label = ?, done_at = ?, done_by = ? WHERE id = ?`,
 			string(StatusDone), in.Mode, in.Result, in.Opinion, in.NewIssue, replyDue, in.Rectification, signature,
-			in.Mode == policy.ModePhone, store.Micros(now), nullUser(p), id); err != nil {
+			in.Mode == policy.ModePhone, store.Micros(now), p.UserRef(), id); err != nil {
 			return err
 		}
 		if in.Result == ResultDissatisfied { // VIS-011: the next round
@@ -158,7 +158,7 @@ func (s *Service) Review(ctx context.Context, p *auth.Principal, id store.ID, op
 			return apperr.Conflict("status", i18n.T("只有已办理的回访可以签署", "only a recorded visit can be signed off"))
 		}
 		if _, err := tx.Exec(ctx, `UPDATE visits SET status = ?, reviewed_at = ?, reviewed_by = ?, review_opinion = ? WHERE id = ?`,
-			string(StatusSignedOff), store.Micros(now), nullUser(p), opinion, id); err != nil {
+			string(StatusSignedOff), store.Micros(now), p.UserRef(), opinion, id); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, now, "visit.review", "visit", id.String(), map[string]any{"round": v.Round})
@@ -190,11 +190,4 @@ func mayVisit(ctx context.Context, tx store.Conn, p *auth.Principal, v *Visit) e
 		}
 	}
 	return nil
-}
-
-func nullUser(p *auth.Principal) store.NullID {
-	if p == nil {
-		return store.NullID{}
-	}
-	return store.NullID{ID: p.UserID, Valid: p.UserID != 0}
 }

@@ -156,7 +156,7 @@ func (s *Service) Swap(ctx context.Context, p *auth.Principal, id store.ID, in S
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO visit_swaps (company_id, from_visit_id, to_visit_id, from_candidate_id,
 			to_candidate_id, reason, swapped_by, swapped_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			v.CompanyID, id, newID, fromCandidate, to.id, in.Reason, nullUser(p), store.Micros(now)); err != nil {
+			v.CompanyID, id, newID, fromCandidate, to.id, in.Reason, p.UserRef(), store.Micros(now)); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, now, "visit.swap", "visit", id.String(), map[string]any{"to_visit": newID,
