@@ -199,11 +199,13 @@ const (
 	EventClockBreached   = "ticket.clock.breached"
 	EventSamplingFailure = "sampling.failure"
 	EventRepeatOffence   = "sampling.repeat_offence"
-	EventCustomerGrabbed = "sales.customer_grabbed" // issue 12 (SAL)
+	EventCustomerGrabbed = "sales.customer_grabbed" // SAL-015: user_id grabbed, reception_id, deal_id
+	EventSalesFormLate   = "sales.form_late"        // SAL-025, SAL-028, MER-013: user_id, submission_id or form_id
 )
 
 // MeritEvents lists the events a trigger may name.
-var MeritEvents = []string{EventClockBreached, EventSamplingFailure, EventRepeatOffence, EventCustomerGrabbed}
+var MeritEvents = []string{EventClockBreached, EventSamplingFailure, EventRepeatOffence, EventCustomerGrabbed,
+	EventSalesFormLate}
 
 // BountyRules are the customer bounties (MER-007, MER-008).
 type BountyRules struct {

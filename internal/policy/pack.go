@@ -70,6 +70,10 @@ type Pack struct {
 	// thresholds, offsets, warnings, automatic proposals, bounties and
 	// publication.
 	Merits MeritRules `json:"merits"`
+	// Sales are the sales-centre rules (SAL): rotation make-up, the
+	// attribution windows and splits, restricted actions, register access
+	// and the leasing variant.
+	Sales SalesRules `json:"sales"`
 
 	// Source is where this version came from: "builtin" or "file:<name>".
 	Source string `json:"source"`

@@ -60,6 +60,7 @@ func applyDefaults(p *Pack) {
 	hazardDefaults(&p.Hazards)
 	certificateDefaults(&p.Certificates)
 	meritDefaults(&p.Merits)
+	salesDefaults(&p.Sales)
 	t := &p.Tickets
 	if t.ExtensionApprover == "" {
 		t.ExtensionApprover = DefaultExtensionApprover
@@ -227,6 +228,7 @@ func (v *validator) pack() {
 	v.hazards("hazards", &p.Hazards)
 	v.certificates("certificates", &p.Certificates)
 	v.merits("merits", &p.Merits)
+	v.sales("sales", &p.Sales)
 }
 
 func (v *validator) severity(path string, s Severity) {
@@ -393,6 +395,9 @@ func ValidateCalendars(p *Pack, cals CalendarSet) []Problem {
 		if d.Calendar != "" {
 			check(fmt.Sprintf("processes[%d].calendar", i), d.Calendar)
 		}
+	}
+	if _, builtin := calendar.Builtin(p.Sales.Leasing.Calendar); !builtin {
+		check("sales.leasing.calendar", p.Sales.Leasing.Calendar)
 	}
 	return out
 }
