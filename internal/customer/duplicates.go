@@ -107,19 +107,9 @@ func candidates(ctx context.Context, c store.Conn, p *auth.Principal, pack *poli
 
 // matches applies one identity key (CUS-016) to a stored record.
 func matches(key string, in Input, phone, name, plate, address, phoneKey, nameKey, plateKey, brand string) bool {
-	switch key {
-	case KeyPhone:
-		return phone != "" && phone == phoneKey
-	case KeyFullName:
-		return name != "" && name == nameKey
-	case KeyNameAddress:
+	if key == KeyNameAddress {
 		return name != "" && name == nameKey && in.Address != "" && addressKey(in.Address) == addressKey(address)
-	case KeyPlateSurname:
-		if plate == "" || plate != plateKey || surname(name) == "" || surname(name) != surname(nameKey) {
-			return false
-		}
-		a, b := NameKey(in.CarBrand), NameKey(brand)
-		return a == "" || b == "" || a == b
 	}
-	return false
+	return matchKey(key, Identity{Name: name, Phone: phone, Plate: plate, Brand: NameKey(in.CarBrand)},
+		Identity{Name: nameKey, Phone: phoneKey, Plate: plateKey, Brand: NameKey(brand)})
 }
