@@ -37,6 +37,7 @@ import (
 	"kefu/internal/org"
 	"kefu/internal/policy"
 	"kefu/internal/process"
+	"kefu/internal/sales"
 	"kefu/internal/sampling"
 	"kefu/internal/services"
 	"kefu/internal/store"
@@ -75,8 +76,10 @@ type App struct {
 	Sampling     *sampling.Service
 	// Merits: issue 11.
 	Merits *merit.Service
-	API    *httpapi.API
-	Now    func() time.Time
+	// Sales: issue 12, reception and attribution at sales centres.
+	Sales *sales.Service
+	API   *httpapi.API
+	Now   func() time.Time
 }
 
 // Open opens and migrates the database and builds the services.
@@ -147,6 +150,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	// The ledger listens to clock breaches and sampling failures (MER-010, SMP-017).
 	a.Merits = merit.New(merit.Options{DB: db, Policy: a.Policy, Org: a.Org, Notify: a.Notify, Sealer: sealer,
 		Logger: log, Now: a.Now})
+	// A grabbed customer or a late leasing form proposes on the ledger (SAL-015, MER-013).
+	a.Sales = sales.New(sales.Options{DB: db, Policy: a.Policy, Calendars: a.Calendars, Org: a.Org, Notify: a.Notify,
+		Merits: a.Merits, Logger: log, Now: a.Now})
 	a.API = httpapi.New(a.Services())
 	return a, nil
 }
@@ -154,7 +160,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 // Services is the set of services the API and the UI are built on.
 func (a *App) Services() services.Set {
 	return services.Set{DB: a.DB, Org: a.Org, Auth: a.Auth, Calendars: a.Calendars, Policy: a.Policy, Jobs: a.Jobs, Notify: a.Notify, Tickets: a.Tickets, Documents: a.Documents, Customers: a.Customers, Imports: a.Imports, Processes: a.Processes, Visits: a.Visits, Surveys: a.Surveys,
-		Hazards: a.Hazards, Certificates: a.Certificates, Inspections: a.Inspections, Sampling: a.Sampling, Merits: a.Merits, Logger: a.Log, Version: Version,
+		Hazards: a.Hazards, Certificates: a.Certificates, Inspections: a.Inspections, Sampling: a.Sampling, Merits: a.Merits, Sales: a.Sales, Logger: a.Log, Version: Version,
 		Now: a.Now, SecureCookies: a.Config.SecureCookies}
 }
 

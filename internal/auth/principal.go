@@ -31,6 +31,9 @@ type Principal struct {
 // Can reports whether the principal holds permission p.
 func (p *Principal) Can(perm Permission) bool { return p != nil && Grants(p.Roles, perm) }
 
+// HasRole reports whether the principal holds role r.
+func (p *Principal) HasRole(r Role) bool { return p != nil && slices.Contains(p.Roles, r) }
+
 // IsAdmin reports whether the principal has the admin role.
 func (p *Principal) IsAdmin() bool { return p != nil && slices.Contains(p.Roles, RoleAdmin) }
 

@@ -21,6 +21,7 @@ import (
 	"kefu/internal/org"
 	"kefu/internal/policy"
 	"kefu/internal/process"
+	"kefu/internal/sales"
 	"kefu/internal/sampling"
 	"kefu/internal/store"
 	"kefu/internal/survey"
@@ -52,6 +53,8 @@ type Set struct {
 	Sampling     *sampling.Service
 	// Merits is issue 11's ledger (built on the others when nil).
 	Merits *merit.Service
+	// Sales is issue 12's sales centres (built on the others when nil).
+	Sales  *sales.Service
 	Logger *slog.Logger
 
 	Version       string
@@ -121,6 +124,10 @@ func (s Set) withSafety() Set {
 	if s.Merits == nil {
 		s.Merits = merit.New(merit.Options{DB: s.DB, Policy: s.Policy, Org: s.Org, Notify: s.Notify,
 			Logger: s.Logger, Now: s.Now})
+	}
+	if s.Sales == nil {
+		s.Sales = sales.New(sales.Options{DB: s.DB, Policy: s.Policy, Calendars: s.Calendars, Org: s.Org,
+			Notify: s.Notify, Merits: s.Merits, Logger: s.Logger, Now: s.Now})
 	}
 	return s
 }
