@@ -11,6 +11,7 @@ import (
 	"kefu/internal/app"
 	"kefu/internal/config"
 	"kefu/internal/demo"
+	"kefu/internal/sales"
 )
 
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
@@ -43,6 +44,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 		if err := demo.LoadMerits(ctx, a.Auth, a.Merits, a.Now(), stderr); err != nil {
 			return fmt.Errorf("load demo merits: %w", err)
+		}
+		if err := demo.LoadSales(ctx, a.Org, a.Auth, sales.Options{DB: a.DB, Policy: a.Policy, Calendars: a.Calendars,
+			Org: a.Org, Merits: a.Merits, Logger: a.Log}, a.Now(), stderr); err != nil {
+			return fmt.Errorf("load demo sales centre: %w", err)
 		}
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)

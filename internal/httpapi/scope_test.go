@@ -35,6 +35,7 @@ var rowScope = map[string]string{
 	"hazards":         "scoped to the company of the hazard: TestHazardScopeOverHTTP",
 	"staff":           "scoped to the company of the certificate holder: TestCertificateScopeOverHTTP",
 	"merits":          "scoped to the company of the entry, appeal, flag or bounty: TestMeritScopeOverHTTP",
+	"sales":           "scoped to the company of the sales centre: TestSalesScopeOverHTTP",
 }
 
 // scopeBody is a well-formed body for a state-changing route on a record,

@@ -139,7 +139,8 @@ func (s *Service) validate(pack *policy.Pack, in EntryInput) (*newEntry, error) 
 	switch n.sourceKind {
 	case "":
 		n.sourceKind = SourceManual
-	case SourceManual, SourceTicket, SourceSamplingFailure, SourceSalesReception:
+	case SourceManual, SourceTicket, SourceSamplingFailure, SourceSalesReception, SourceSalesDeal, SourceSalesForm,
+		SourceSalesFormUpdate:
 	default:
 		return nil, apperr.Validation("source_kind", i18n.T("未知的来源 %q", "unknown source kind %q", n.sourceKind))
 	}

@@ -21,10 +21,13 @@ const (
 // Source kinds of an entry.
 const (
 	SourceManual          = "manual"
-	SourceTicket          = "ticket"           // a work order whose clock was breached (MER-010)
-	SourceSamplingFailure = "sampling_failure" // a sampler's failure (SMP-017)
-	SourceSalesReception  = "sales_reception"  // a grabbed customer (issue 12)
-	SourceAppeal          = "appeal"           // the entry an appeal changed
+	SourceTicket          = "ticket"            // a work order whose clock was breached (MER-010)
+	SourceSamplingFailure = "sampling_failure"  // a sampler's failure (SMP-017)
+	SourceSalesReception  = "sales_reception"   // a reception on a sales floor
+	SourceSalesDeal       = "sales_deal"        // a deal whose customer was grabbed (SAL-015)
+	SourceSalesForm       = "sales_form"        // a leasing submission sent late (SAL-025, MER-013)
+	SourceSalesFormUpdate = "sales_form_update" // a leasing archive-form update sent late (SAL-028, MER-013)
+	SourceAppeal          = "appeal"            // the entry an appeal changed
 )
 
 // Entry is one ledger entry as the API shows it.

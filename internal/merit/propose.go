@@ -168,7 +168,14 @@ func source(event string, m map[string]any) (string, store.ID, string) {
 	case policy.EventSamplingFailure, policy.EventRepeatOffence:
 		kind, idField = SourceSamplingFailure, "failure_id"
 	case policy.EventCustomerGrabbed:
-		kind, idField = SourceSalesReception, "reception_id"
+		kind, idField = SourceSalesDeal, "deal_id"
+	case policy.EventSalesFormLate:
+		// A submission and an archive-form update are numbered apart:
+		// each is its own source, so one never hides the other.
+		kind, idField = SourceSalesForm, "submission_id"
+		if _, ok := m["archive_update_id"]; ok {
+			kind, idField = SourceSalesFormUpdate, "archive_update_id"
+		}
 	default:
 		kind, idField = strings.ReplaceAll(event, ".", "_"), "id"
 	}

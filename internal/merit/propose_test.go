@@ -112,14 +112,14 @@ func TestClockBreachProposesJointFines(t *testing.T) {
 func TestGrabbedCustomerFineSetByTheDirector(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		l := newLedger(t, db)
-		l.propose(policy.EventCustomerGrabbed, map[string]any{"user_id": l.seller.UserID, "reception_id": 41, "number": "R-0041"})
+		l.propose(policy.EventCustomerGrabbed, map[string]any{"user_id": l.seller.UserID, "reception_id": 7, "deal_id": 41, "number": "CJ-2026-0041"})
 		pg, err := l.svc.List(l.ctx, l.director, merit.Filter{State: merit.StateProposed})
 		if err != nil || len(pg.Items) != 1 {
 			t.Fatalf("proposals %+v, %v", pg, err)
 		}
 		p := pg.Items[0]
 		if p.Amount.String() != "200.00" || p.AmountMin.String() != "200.00" || p.AmountMax.String() != "500.00" ||
-			p.SourceKind != merit.SourceSalesReception || p.SourceID != 41 || p.RuleID != "SAL-015" {
+			p.SourceKind != merit.SourceSalesDeal || p.SourceID != 41 || p.RuleID != "SAL-015" {
 			t.Fatalf("proposal = %+v", p)
 		}
 		_, err = l.svc.Confirm(l.ctx, l.director, p.ID, merit.DecisionInput{Amount: "600"})
@@ -137,7 +137,7 @@ func TestGrabbedCustomerFineSetByTheDirector(t *testing.T) {
 			t.Fatalf("summary %+v, %v", s, err)
 		}
 		// Delivered again: the trigger proposed it already.
-		l.propose(policy.EventCustomerGrabbed, map[string]any{"user_id": l.seller.UserID, "reception_id": 41, "number": "R-0041"})
+		l.propose(policy.EventCustomerGrabbed, map[string]any{"user_id": l.seller.UserID, "reception_id": 7, "deal_id": 41, "number": "CJ-2026-0041"})
 		if n := l.count(`SELECT COUNT(*) FROM merit_entries WHERE user_id = ?`, l.seller.UserID); n != 2 {
 			t.Fatalf("%d entries after a repeat delivery, want 2", n)
 		}

@@ -305,7 +305,7 @@ func (o *Outcome) split(c Case, r *policy.SalesRules) {
 	// contact with the original agent is on record, or when the conflict
 	// was raised on a day before the deal; otherwise it is discovered
 	// after the deal (SAL-015 vs SAL-018).
-	if c.Claim != nil && (c.Claim.Contact != ContactNone || c.Claim.ByKefu || calendar.DateOf(c.Claim.RaisedAt).Before(d.On)) {
+	if c.Claim != nil && (c.Claim.Contact != ContactNone || c.Claim.ByKefu || calendar.DateOf(c.Claim.RaisedAt.In(store.Zone)).Before(d.On)) {
 		o.aware(c, r)
 		return
 	}
@@ -372,7 +372,7 @@ func (o *Outcome) unaware(c Case, r *policy.SalesRules) {
 	}
 	found := c.Today
 	if c.Claim != nil {
-		found = calendar.DateOf(c.Claim.RaisedAt)
+		found = calendar.DateOf(c.Claim.RaisedAt.In(store.Zone))
 	}
 	after := calendar.DaysBetween(d.On, found)
 	if after > r.DiscoveryWindowDays {
