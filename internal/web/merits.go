@@ -165,7 +165,8 @@ func meritMoney(e *merit.Entry, l i18n.Locale) string {
 var meritStates = []string{merit.StateProposed, merit.StateConfirmed, merit.StateRejected, merit.StateWithdrawn, merit.StateChanged}
 
 // meritSources are the source kinds of an entry.
-var meritSources = []string{merit.SourceManual, merit.SourceTicket, merit.SourceSamplingFailure, merit.SourceSalesReception, merit.SourceAppeal}
+var meritSources = []string{merit.SourceManual, merit.SourceTicket, merit.SourceSamplingFailure, merit.SourceSalesReception, merit.SourceSalesDeal,
+	merit.SourceSalesForm, merit.SourceSalesFormUpdate, merit.SourceAppeal}
 
 func meritKindName(kind string, l i18n.Locale) string { return labelOr("mer.kind."+kind, kind, l) }
 
