@@ -41,6 +41,12 @@ type Claim struct {
 	Contact  string    // Contact*: what the agent did (SAL-015)
 }
 
+// Ruled is a ruling on whom a customer belongs to.
+type Ruled struct {
+	Owner  store.ID
+	Reason string
+}
+
 // DealFacts are a deal's facts (SAL-019).
 type DealFacts struct {
 	On         calendar.Date // both deposit paid and subscription signed
@@ -62,7 +68,10 @@ type Case struct {
 	Family       []Fact
 	FamilyDealOn *calendar.Date
 	Claim        *Claim
-	Deal         *DealFacts
+	// Ruled is the Sales Manager's ruling on the customer's owner in the
+	// conflict (SAL-022): a deal decided later follows it.
+	Ruled *Ruled
+	Deal  *DealFacts
 	// Today is the day of the computation: the discovery of an unaware
 	// deal nobody raised.
 	Today calendar.Date
@@ -130,6 +139,11 @@ func Attribute(c Case, r *policy.SalesRules) Outcome {
 // owner decides whom the subject's customer belongs to.
 func (o *Outcome) owner(c Case, r *policy.SalesRules) {
 	s := c.Subject
+	if c.Ruled != nil {
+		o.Owner, o.Class = c.Ruled.Owner, classOf(c, c.Ruled.Owner)
+		o.step("SAL-022", "销售经理已裁定客户归属：%s", "the Sales Manager ruled whom the customer belongs to: %s", c.Ruled.Reason)
+		return
+	}
 	switch {
 	case s.Public != "":
 		o.Class = ClassPublic

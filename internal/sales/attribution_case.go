@@ -114,6 +114,11 @@ func (s *Service) buildCase(ctx context.Context, tx store.Conn, ce *centre, subj
 		if c.Deal, err = dealFacts(ctx, tx, deal); err != nil {
 			return c, 0, err
 		}
+		if conflict != 0 {
+			if c.Ruled, err = conflictRuling(ctx, tx, conflict); err != nil {
+				return c, 0, err
+			}
+		}
 	}
 	return c, conflict, nil
 }
@@ -229,6 +234,22 @@ func claimOf(ctx context.Context, tx store.Conn, entry, conflict store.ID) (*Cla
 	}
 	cl.ByKefu, cl.RaisedAt = !by.Valid, store.FromMicros(at)
 	return &cl, id, nil
+}
+
+// conflictRuling is the Sales Manager's ruling on a conflict's owner when
+// the conflict's current decision is one (SAL-022); nil otherwise.
+func conflictRuling(ctx context.Context, tx store.Conn, conflict store.ID) (*Ruled, error) {
+	var kind, reason string
+	var owner store.NullID
+	err := tx.QueryRow(ctx, `SELECT kind, owner_agent_id, reason FROM sales_attributions
+		WHERE conflict_id = ? AND deal_id IS NULL ORDER BY id DESC LIMIT 1`, conflict).Scan(&kind, &owner, &reason)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && kind != AttributionRuling {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Ruled{Owner: owner.ID, Reason: reason}, nil
 }
 
 // dealFacts reads a closed deal's facts (SAL-019); nil while it is not one.

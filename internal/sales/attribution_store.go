@@ -245,6 +245,12 @@ func (s *Service) Rule(ctx context.Context, p *auth.Principal, attribution store
 			if _, err := tx.Exec(ctx, `UPDATE sales_conflicts SET state = 'ruled' WHERE id = ?`, old.ConflictID); err != nil {
 				return err
 			}
+			// The entry's deals follow the ruled owner (unless ruled themselves).
+			if old.DealID == 0 {
+				if err := s.redecideDeals(ctx, tx, ce, old.RegistrationID, old.ConflictID); err != nil {
+					return err
+				}
+			}
 		}
 		return audit.Record(audit.WithActor(ctx, p.Actor()), tx, now, "sales.attribution.rule", "sales_attribution", id.String(),
 			map[string]any{"supersedes_id": old.ID, "deal_id": old.DealID, "conflict_id": old.ConflictID,
