@@ -31,7 +31,7 @@ var navSections = []struct {
 		{"inspections", "/inspections", auth.PermInspectionsRead},
 		{"hazards", "/hazards", auth.PermInspectionsRead},
 		{"merits", "/merits", auth.PermMeritsRead},
-		{"sales", "", auth.PermSalesRead},
+		{"sales", "/sales", auth.PermSalesRead},
 		{"archives", "", auth.PermArchivesRead},
 		{"calc", "", auth.PermCalcUse},
 		{"knowledge", "", auth.PermKnowledgeRead},

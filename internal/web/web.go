@@ -9,7 +9,7 @@
 // (navigation), forms.go (form values and field errors), and one file per
 // page group: session.go, home.go, users.go, orgunits.go, audit.go,
 // calendars*.go, tickets*.go, clusters.go, policy.go, webhooks.go, customers*.go,
-// processes*.go, visits*.go, surveys*.go, hazards*.go, merits*.go.
+// processes*.go, visits*.go, surveys*.go, hazards*.go, merits*.go, sales*.go.
 package web
 
 import (
@@ -34,6 +34,7 @@ import (
 	"kefu/internal/org"
 	"kefu/internal/policy"
 	"kefu/internal/process"
+	"kefu/internal/sales"
 	"kefu/internal/sampling"
 	"kefu/internal/services"
 	"kefu/internal/store"
@@ -75,7 +76,10 @@ type Server struct {
 	sampler      *sampling.Service
 	// merits serves issue 11's ledger pages (merits*.go); nil without
 	// policy packs: none mounted.
-	merits  *merit.Service
+	merits *merit.Service
+	// sales serves issue 12's sales-centre pages (sales*.go); nil without
+	// policy packs: none mounted.
+	sales   *sales.Service
 	log     *slog.Logger
 	version string
 	now     func() time.Time
@@ -100,6 +104,7 @@ func New(o services.Set) *Server {
 		s.surveys = o.Surveys
 		s.hazards, s.certificates, s.inspections, s.sampler = o.Hazards, o.Certificates, o.Inspections, o.Sampling
 		s.merits = o.Merits
+		s.sales = o.Sales
 	}
 	s.spool = &importSpool{files: map[string]spooled{}}
 	s.assets = loadAssets()
@@ -196,6 +201,7 @@ func (s *Server) routes() {
 	s.hazardRoutes()
 	s.certificateRoutes()
 	s.meritRoutes()
+	s.salesRoutes()
 	if s.notify != nil {
 		s.page("GET /notifications", "", s.notificationsPage)
 		s.page("POST /notifications/read-all", "", s.notificationsReadAll)
