@@ -20,19 +20,8 @@ import (
 // held for a ruling apart.
 func (s *Service) Commission(ctx context.Context, p *auth.Principal, unit store.ID, month string) (CommissionReport, error) {
 	rep := CommissionReport{UnitID: unit, Month: strings.TrimSpace(month), Lines: []CommissionLine{}, Deals: []Deal{}, Held: []Deal{}}
-	if err := need(p, auth.PermSalesRead); err != nil {
-		return rep, err
-	}
-	first, err := monthStart("month", month)
-	if err != nil {
-		return rep, err
-	}
 	r := s.db.Reader()
-	ce, err := s.loadCentre(ctx, r, p, unit)
-	if err != nil {
-		return rep, err
-	}
-	v, err := sightOf(ctx, r, p, ce)
+	first, _, v, err := s.monthSight(ctx, r, p, unit, month)
 	if err != nil {
 		return rep, err
 	}
@@ -222,19 +211,8 @@ func (s *Service) groupBonuses(ctx context.Context, c store.Conn, unit store.ID,
 
 // GroupBonuses lists a centre's bonuses of a month.
 func (s *Service) GroupBonuses(ctx context.Context, p *auth.Principal, unit store.ID, month string) ([]GroupBonusRecord, error) {
-	if err := need(p, auth.PermSalesRead); err != nil {
-		return nil, err
-	}
-	first, err := monthStart("month", month)
-	if err != nil {
-		return nil, err
-	}
 	r := s.db.Reader()
-	ce, err := s.loadCentre(ctx, r, p, unit)
-	if err != nil {
-		return nil, err
-	}
-	v, err := sightOf(ctx, r, p, ce)
+	first, _, v, err := s.monthSight(ctx, r, p, unit, month)
 	if err != nil {
 		return nil, err
 	}

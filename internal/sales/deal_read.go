@@ -97,6 +97,24 @@ type dealSight struct {
 }
 
 // sightOf reads p's sight at the centre.
+// monthSight checks sales:read and reads what a month's listing of a
+// centre needs: the month's first day, the centre and what p sees of it.
+func (s *Service) monthSight(ctx context.Context, r store.Conn, p *auth.Principal, unit store.ID, month string) (calendar.Date, *centre, dealSight, error) {
+	if err := need(p, auth.PermSalesRead); err != nil {
+		return calendar.Date{}, nil, dealSight{}, err
+	}
+	first, err := monthStart("month", month)
+	if err != nil {
+		return calendar.Date{}, nil, dealSight{}, err
+	}
+	ce, err := s.loadCentre(ctx, r, p, unit)
+	if err != nil {
+		return calendar.Date{}, nil, dealSight{}, err
+	}
+	v, err := sightOf(ctx, r, p, ce)
+	return first, ce, v, err
+}
+
 func sightOf(ctx context.Context, c store.Conn, p *auth.Principal, ce *centre) (dealSight, error) {
 	if p == nil || isDecider(p, ce) {
 		return dealSight{all: true}, nil
@@ -155,19 +173,8 @@ func (s *Service) GetDeal(ctx context.Context, p *auth.Principal, id store.ID) (
 // Deals lists a centre's deals of a month (YYYY-MM, by deal day; pending
 // ones by their creation), newest first.
 func (s *Service) Deals(ctx context.Context, p *auth.Principal, unit store.ID, month string) ([]Deal, error) {
-	if err := need(p, auth.PermSalesRead); err != nil {
-		return nil, err
-	}
-	first, err := monthStart("month", month)
-	if err != nil {
-		return nil, err
-	}
 	r := s.db.Reader()
-	ce, err := s.loadCentre(ctx, r, p, unit)
-	if err != nil {
-		return nil, err
-	}
-	v, err := sightOf(ctx, r, p, ce)
+	first, _, v, err := s.monthSight(ctx, r, p, unit, month)
 	if err != nil {
 		return nil, err
 	}

@@ -261,3 +261,18 @@ func pathUnit(rq *request) (store.ID, error) {
 
 // itoa writes an int.
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// refusedForm is the form of a page's refused action, shown again with its
+// errors; the page's other action forms start empty.
+type refusedForm struct {
+	Failed string
+	Form   *Form
+}
+
+// F is the form of an action: the refused one as sent, else empty.
+func (a refusedForm) F(action string) *Form {
+	if a.Failed == action && a.Form != nil {
+		return a.Form
+	}
+	return newForm(nil)
+}

@@ -146,17 +146,8 @@ type conflictView struct {
 	Agents       []option
 	Contacts     []option
 	Decider      bool
-	Failed       string
-	Form         *Form
-	Alert        string
-}
-
-// F is the form of an action: the refused one as sent, else empty.
-func (v *conflictView) F(action string) *Form {
-	if v.Failed == action && v.Form != nil {
-		return v.Form
-	}
-	return newForm(nil)
+	refusedForm
+	Alert string
 }
 
 func (s *Server) conflictView(rq *request, id store.ID, failed string, f *Form) (*conflictView, error) {
@@ -169,7 +160,7 @@ func (s *Server) conflictView(rq *request, id store.ID, failed string, f *Form) 
 	if err != nil {
 		return nil, err
 	}
-	v := &conflictView{salesCtx: sc, Row: conflictRowOf(&c, l), Match: map[string]bool{}, Failed: failed, Form: f,
+	v := &conflictView{salesCtx: sc, Row: conflictRowOf(&c, l), Match: map[string]bool{}, refusedForm: refusedForm{Failed: failed, Form: f},
 		Agents: s.salesAgents(rq, c.UnitID)}
 	if c.Entry != nil {
 		r := regRowOf(c.Entry, sc.Rules, l)

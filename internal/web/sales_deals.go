@@ -163,17 +163,8 @@ type dealView struct {
 	Agents  []option
 	Decider bool
 	Manage  bool
-	Failed  string
-	Form    *Form
-	Alert   string
-}
-
-// F is the form of an action: the refused one as sent, else empty.
-func (v *dealView) F(action string) *Form {
-	if v.Failed == action && v.Form != nil {
-		return v.Form
-	}
-	return newForm(nil)
+	refusedForm
+	Alert string
 }
 
 func (s *Server) dealView(rq *request, id store.ID, failed string, f *Form) (*dealView, error) {
@@ -189,7 +180,7 @@ func (s *Server) dealView(rq *request, id store.ID, failed string, f *Form) (*de
 	names := s.agentNames(rq, d.UnitID)
 	names[d.ClosingAgentID] = d.ClosingAgent
 	v := &dealView{salesCtx: sc, Row: dealRowOf(&d, l), Attr: attrViewOf(d.Attribution, names, l), Agents: s.salesAgents(rq, d.UnitID),
-		Manage: p.Can(auth.PermSalesManage), Failed: failed, Form: f}
+		Manage: p.Can(auth.PermSalesManage), refusedForm: refusedForm{Failed: failed, Form: f}}
 	v.Decider = v.Manage && (p.IsAdmin() || slices.ContainsFunc(sc.Rules.DeciderRoles, p.HasRole))
 	if as, err := s.sales.Attributions(ctx, p, id, 0); err == nil && len(as) > 1 {
 		for i := range as {

@@ -139,9 +139,8 @@ type archiveView struct {
 	*salesCtx
 	Row      archiveRow
 	Outcomes []option
-	Failed   string
-	Form     *Form
-	Month    string
+	refusedForm
+	Month string
 }
 
 // F is the form of an action: the refused one as sent, else empty.
@@ -163,7 +162,7 @@ func (s *Server) archiveView(rq *request, id store.ID, failed string, f *Form) (
 	if err != nil {
 		return nil, err
 	}
-	return &archiveView{salesCtx: sc, Row: s.archiveRowOf(&a, rq), Failed: failed, Form: f, Month: s.salesMonth(),
+	return &archiveView{salesCtx: sc, Row: s.archiveRowOf(&a, rq), refusedForm: refusedForm{Failed: failed, Form: f}, Month: s.salesMonth(),
 		Outcomes: salesOptions("fstate", []string{sales.FormClosed, sales.FormUnclosed}, rq.Lang)}, nil
 }
 

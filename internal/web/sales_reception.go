@@ -31,9 +31,8 @@ type deskData struct {
 	Order      string // the members' ids in order, for the reorder form
 	Receive    bool   // sales:receive
 	Manage     bool
-	Failed     string
-	Form       *Form
-	Alert      string
+	refusedForm
+	Alert string
 }
 
 // deskRow is one member of the rotation table.
@@ -58,14 +57,6 @@ type receptionRow struct {
 	Started, Ended string
 }
 
-// F is the form of an action: the refused one as sent, else empty.
-func (d *deskData) F(action string) *Form {
-	if d.Failed == action && d.Form != nil {
-		return d.Form
-	}
-	return newForm(nil)
-}
-
 // deskView reads a centre's rotation and prepares the desk.
 func (s *Server) deskView(rq *request, unit store.ID, failed string, f *Form) (*deskData, error) {
 	l, p := rq.Lang, rq.P
@@ -81,7 +72,7 @@ func (s *Server) deskView(rq *request, unit store.ID, failed string, f *Form) (*
 		return nil, err
 	}
 	d := &deskData{salesCtx: sc, Rot: rot, Credits: rot.Credits, MakeUpName: salesName("makeup", sc.C.Effective, l), Receive: p.Can(auth.PermSalesReceive),
-		Manage: p.Can(auth.PermSalesManage), Failed: failed, Form: f}
+		Manage: p.Can(auth.PermSalesManage), refusedForm: refusedForm{Failed: failed, Form: f}}
 	var ids []string
 	for i := range rot.Members {
 		m := rot.Members[i]

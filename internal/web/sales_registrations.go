@@ -265,18 +265,9 @@ type regView struct {
 	Own       bool
 	Receive   bool
 	Intermed  string
-	Failed    string
-	Form      *Form
-	Alert     string
-	Today     string
-}
-
-// F is the form of an action: the refused one as sent, else empty.
-func (v *regView) F(action string) *Form {
-	if v.Failed == action && v.Form != nil {
-		return v.Form
-	}
-	return newForm(nil)
+	refusedForm
+	Alert string
+	Today string
 }
 
 func (s *Server) regView(rq *request, id store.ID, failed string, f *Form) (*regView, error) {
@@ -290,7 +281,7 @@ func (s *Server) regView(rq *request, id store.ID, failed string, f *Form) (*reg
 		return nil, err
 	}
 	v := &regView{salesCtx: sc, Row: regRowOf(&r, sc.Rules, l), Own: r.AgentID == p.UserID, Receive: p.Can(auth.PermSalesReceive),
-		Failed: failed, Form: f, Today: s.salesToday().String(), Channels: salesOptions("channel", []string{"phone", "visit", "message", "other"}, l)}
+		refusedForm: refusedForm{Failed: failed, Form: f}, Today: s.salesToday().String(), Channels: salesOptions("channel", []string{"phone", "visit", "message", "other"}, l)}
 	v.Verify = p.Can(auth.PermSalesManage) && r.VerifiedAt.IsZero() && r.CorrectedByID == 0
 	if r.Intermediary != nil {
 		v.Intermed = label("sal.intermediary_no").In(l)
