@@ -168,3 +168,19 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestDateAt: a fixed time of a day (CAL-008 "次日上午10:00前", SAL-025):
+// Wed 2026-03-11 10:00 in Beijing; 24:00 is the next midnight.
+func TestDateAt(t *testing.T) {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ten, _ := ParseClock("10:00")
+	if got := D(2026, 3, 11).At(ten, loc); got.Format(time.RFC3339) != "2026-03-11T10:00:00+08:00" {
+		t.Errorf("At 10:00 = %s", got)
+	}
+	if got := D(2026, 3, 11).At(Clock(1440), loc); !got.Equal(D(2026, 3, 12).Midnight(loc)) {
+		t.Errorf("At 24:00 = %s", got)
+	}
+}

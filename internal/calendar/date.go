@@ -134,6 +134,12 @@ func (d Date) After(o Date) bool { return d.Compare(o) > 0 }
 // ignored: the "day-difference tests" of RULES CAL-015.
 func DaysBetween(a, b Date) int { return dayNumber(b) - dayNumber(a) }
 
+// At is the wall time c of day d in loc: a fixed time such as "10:00 the
+// next morning" (CAL-008); 24:00 is 00:00 of the next day.
+func (d Date) At(c Clock, loc *time.Location) time.Time {
+	return time.Date(d.Year, d.Month, d.Day, int(c)/60, int(c)%60, 0, 0, loc)
+}
+
 // Midnight is 00:00 of d in loc.
 func (d Date) Midnight(loc *time.Location) time.Time {
 	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc)

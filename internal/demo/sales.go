@@ -107,7 +107,7 @@ type salesDemo struct {
 // on sets the clock to a day of the month (1-based) at hh:mm.
 func (d *salesDemo) on(day, hh, mm int) string {
 	dt := d.first.AddDays(day - 1)
-	d.at = dt.Midnight(store.Zone).Add(time.Duration(hh)*time.Hour + time.Duration(mm)*time.Minute)
+	d.at = dt.At(calendar.Clock(hh*60+mm), store.Zone)
 	return dt.String()
 }
 

@@ -37,7 +37,8 @@ const attrEntryColumns = `r.id, r.unit_id, r.company_id, r.book, r.kind, r.agent
 
 const attrEntryFrom = ` FROM sales_registrations r LEFT JOIN sales_receptions rc ON rc.id = r.reception_id`
 
-// notCorrected keeps the entries no newer entry corrects (SEC-002).
+// notCorrected keeps the entries r no newer entry corrects: the current
+// versions of the register (SEC-002).
 const notCorrected = ` NOT EXISTS (SELECT 1 FROM sales_registrations n WHERE n.corrects_id = r.id)`
 
 func scanAttrEntry(sc store.Scanner) (attrEntry, error) {
@@ -127,16 +128,23 @@ func (s *Service) buildCase(ctx context.Context, tx store.Conn, ce *centre, subj
 // the subject that share a name, phone or plate with it (candidates; the
 // pack's identity keys decide).
 func (s *Service) priorEntries(ctx context.Context, tx store.Conn, subj attrEntry) ([]attrEntry, error) {
-	id := subj.Identity
+	all, err := sameCustomerCandidates(ctx, tx, subj.CompanyID, subj.ID, subj.Identity)
+	return slices.DeleteFunc(all, func(e attrEntry) bool { return !e.RegisteredAt.Before(subj.RegisteredAt) }), err
+}
+
+// sameCustomerCandidates are the company's current entries other than
+// exclude that share a normalised phone, name or plate with id, in the
+// order of registration: the candidates the identity keys of CUS-016
+// (customer.SameParty) then decide on.
+func sameCustomerCandidates(ctx context.Context, tx store.Conn, company, exclude store.ID, id customer.Identity) ([]attrEntry, error) {
 	if id.Name == "" && id.Phone == "" && id.Plate == "" {
 		return nil, nil
 	}
 	return store.QueryAll(ctx, tx, scanAttrEntry, `SELECT `+attrEntryColumns+attrEntryFrom+`
-		WHERE r.company_id = ? AND r.id <> ? AND r.registered_at < ? AND`+notCorrected+`
+		WHERE r.company_id = ? AND r.id <> ? AND`+notCorrected+`
 		AND ((r.phone_key <> '' AND r.phone_key = ?) OR (r.name_key <> '' AND r.name_key = ?)
 			OR (r.plate_key <> '' AND r.plate_key = ?))
-		ORDER BY r.registered_at, r.id`,
-		subj.CompanyID, subj.ID, store.Micros(subj.RegisteredAt), id.Phone, id.Name, id.Plate)
+		ORDER BY r.registered_at, r.id`, company, exclude, id.Phone, id.Name, id.Plate)
 }
 
 // familyMax bounds the walk of a family or group chain.

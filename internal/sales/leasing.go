@@ -49,7 +49,7 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, in SubmissionIn
 			var e leasingEntry
 			return e, r.Scan(&e.Number, &e.Intermediary)
 		}, `SELECT r.number, r.intermediary FROM sales_registrations r
-			WHERE r.unit_id = ? AND r.book = ? AND r.agent_id = ? AND r.received_on = ?`+leaseCurrent+`
+			WHERE r.unit_id = ? AND r.book = ? AND r.agent_id = ? AND r.received_on = ?`+` AND`+notCorrected+`
 			ORDER BY r.registered_at, r.id`, ce.UnitID, BookLeasing, p.UserID, day.String())
 		if err != nil {
 			return err
@@ -100,10 +100,6 @@ type leasingEntry struct {
 	Intermediary sql.NullInt64
 }
 
-// leaseCurrent narrows a query on sales_registrations r to the current
-// entries: those no correction has replaced (SEC-002).
-const leaseCurrent = ` AND NOT EXISTS (SELECT 1 FROM sales_registrations k WHERE k.corrects_id = r.id)`
-
 // submissionDue is when the day's form is due (SAL-025): the end of work
 // that day on the leasing calendar (0d, CAL-008), or in a special case the
 // fixed time of the next morning (G-55).
@@ -113,7 +109,7 @@ func (s *Service) submissionDue(ce *centre, day calendar.Date, special bool) (ti
 		if err != nil {
 			return time.Time{}, err
 		}
-		return day.AddDays(1).Midnight(store.Zone).Add(time.Duration(clock) * time.Minute), nil
+		return day.AddDays(1).At(clock, store.Zone), nil
 	}
 	cal, err := s.leasingCalendar(ce)
 	if err != nil {
@@ -194,7 +190,7 @@ func (s *Service) SubmissionsDue(ctx context.Context, p *auth.Principal, unit st
 	}
 	q := `SELECT r.agent_id, u.display_name, r.received_on, COUNT(*) FROM sales_registrations r
 		JOIN users u ON u.id = r.agent_id
-		WHERE r.unit_id = ? AND r.book = ?` + leaseCurrent + `
+		WHERE r.unit_id = ? AND r.book = ?` + ` AND` + notCorrected + `
 		AND NOT EXISTS (SELECT 1 FROM sales_submissions s WHERE s.unit_id = r.unit_id AND s.agent_id = r.agent_id
 			AND s.day = r.received_on)`
 	args := []any{ce.UnitID, BookLeasing}

@@ -252,7 +252,7 @@ func (s *Service) Registrations(ctx context.Context, p *auth.Principal, f Regist
 		where = append(where, "r.late = 1")
 	}
 	if !f.History {
-		where = append(where, "NOT EXISTS (SELECT 1 FROM sales_registrations y WHERE y.corrects_id = r.id)")
+		where = append(where, notCorrected)
 	}
 	if f.After != 0 {
 		where, args = append(where, "r.id < ?"), append(args, f.After)

@@ -333,35 +333,19 @@ func (s *Service) findConflicts(ctx context.Context, tx store.Conn, ce *centre, 
 		return err
 	}
 	mine := customer.IdentityOf(e.CustomerName, e.Phone, e.CarBrand, e.CarPlate)
-	type cand struct {
-		id           store.ID
-		registeredAt int64
-		ident        customer.Identity
-	}
-	cands, err := store.QueryAll(ctx, tx, func(sc store.Scanner) (cand, error) {
-		var c cand
-		var name, phone, brand, plate string
-		err := sc.Scan(&c.id, &c.registeredAt, &name, &phone, &brand, &plate)
-		c.ident = customer.IdentityOf(name, phone, brand, plate)
-		return c, err
-	}, `SELECT r.id, r.registered_at, r.customer_name, r.phone, r.car_brand, r.car_plate FROM sales_registrations r
-		WHERE r.company_id = ? AND r.id <> ? AND r.agent_id <> ?
-		AND NOT EXISTS (SELECT 1 FROM sales_registrations x WHERE x.corrects_id = r.id)
-		AND ((r.phone_key <> '' AND r.phone_key = ?) OR (r.name_key <> '' AND r.name_key = ?)
-			OR (r.plate_key <> '' AND r.plate_key = ?))
-		ORDER BY r.registered_at, r.id`, ce.CompanyID, entry, e.AgentID, mine.Phone, mine.Name, mine.Plate)
+	cands, err := sameCustomerCandidates(ctx, tx, ce.CompanyID, entry, mine)
 	if err != nil {
 		return err
 	}
 	now := s.now()
 	for _, c := range cands {
-		keys := customer.SameParty(ce.Pack.Customers.IdentityKeys, mine, c.ident)
-		if len(keys) == 0 {
+		keys := customer.SameParty(ce.Pack.Customers.IdentityKeys, mine, c.Identity)
+		if len(keys) == 0 || c.AgentID == e.AgentID {
 			continue
 		}
-		later, prior := entry, c.id
-		if mine := store.Micros(e.RegisteredAt); c.registeredAt > mine || c.registeredAt == mine && c.id > entry {
-			later, prior = c.id, entry
+		later, prior := entry, c.ID
+		if c.RegisteredAt.After(e.RegisteredAt) || c.RegisteredAt.Equal(e.RegisteredAt) && c.ID > entry {
+			later, prior = c.ID, entry
 		}
 		var n int64
 		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM sales_conflicts WHERE registration_id = ? AND prior_id = ?`,
