@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"slices"
-	"time"
 
 	"kefu/internal/apperr"
 	"kefu/internal/calendar"
@@ -87,7 +86,7 @@ func loadAttrEntry(ctx context.Context, c store.Conn, id store.ID, field string)
 // the family or group it is linked to, the conflict (the given one, or the
 // latest on the entry) and the closed deal.
 func (s *Service) buildCase(ctx context.Context, tx store.Conn, ce *centre, subj attrEntry, deal, conflict store.ID) (Case, store.ID, error) {
-	c := Case{Subject: subj.Fact, Calendar: ce.Calendar, Today: calendar.DateOf(s.now().In(store.Zone))}
+	c := Case{Subject: subj.Fact, Calendar: ce.Calendar, Today: zoneDay(s.now())}
 	keys := ce.Pack.Customers.IdentityKeys
 	prior, err := s.priorEntries(ctx, tx, subj)
 	if err != nil {
@@ -282,6 +281,3 @@ func dealFacts(ctx context.Context, tx store.Conn, deal store.ID) (*DealFacts, e
 	}
 	return &d, nil
 }
-
-// zoneDay is the day of an instant in kefu's zone.
-func zoneDay(t time.Time) calendar.Date { return calendar.DateOf(t.In(store.Zone)) }

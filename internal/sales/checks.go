@@ -3,6 +3,7 @@ package sales
 import (
 	"context"
 	"strings"
+	"time"
 
 	"kefu/internal/apperr"
 	"kefu/internal/auth"
@@ -49,6 +50,9 @@ func monthStart(field, text string) (calendar.Date, error) {
 	}
 	return d, nil
 }
+
+// zoneDay is the day of an instant in kefu's zone.
+func zoneDay(t time.Time) calendar.Date { return calendar.DateOf(t.In(store.Zone)) }
 
 // monthText writes a day's month, YYYY-MM.
 func monthText(d calendar.Date) string { return d.String()[:7] }

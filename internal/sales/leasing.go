@@ -31,12 +31,12 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, in SubmissionIn
 	if err != nil {
 		return Submission{}, err
 	}
-	reason, err := leaseText("special_reason", in.SpecialReason, 500, false)
+	reason, err := cleanText("special_reason", in.SpecialReason, 500, false)
 	if err != nil {
 		return Submission{}, err
 	}
 	now := s.now()
-	if day.After(leaseToday(now)) {
+	if day.After(zoneDay(now)) {
 		return Submission{}, apperr.Validation("day", i18n.T("不能报送未来的日期", "cannot submit a day in the future"))
 	}
 	var out Submission
@@ -70,7 +70,7 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, in SubmissionIn
 			entries, submitted_at, late) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (unit_id, agent_id, day) DO NOTHING RETURNING id`,
 			ce.UnitID, ce.CompanyID, p.UserID, day.String(), store.Micros(due), reason, len(entries),
-			store.Micros(now), leaseBool(late)).Scan(&id)
+			store.Micros(now), flag01(late)).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return apperr.Conflict("day", i18n.T("%[1]s 的客户信息登记表已报送", "the registration form of %[1]s has already been submitted", day.String()))
 		}
@@ -268,9 +268,6 @@ func (s *Service) hasGrant(ctx context.Context, c store.Conn, p *auth.Principal,
 	return n > 0, err
 }
 
-// today is the day of now in the store's zone.
-func leaseToday(now time.Time) calendar.Date { return calendar.DateOf(now.In(store.Zone)) }
-
 // requiredDate reads a YYYY-MM-DD field that must be given.
 func leaseDate(field, s string) (calendar.Date, error) {
 	s = strings.TrimSpace(s)
@@ -285,21 +282,3 @@ func leaseDate(field, s string) (calendar.Date, error) {
 }
 
 // text trims a free-text field and checks its length.
-func leaseText(field, s string, max int, required bool) (string, error) {
-	s = strings.TrimSpace(s)
-	if s == "" && required {
-		return "", apperr.Required(field)
-	}
-	if len([]rune(s)) > max {
-		return "", apperr.Validation(field, i18n.T("不能超过 %[1]d 个字符", "must be at most %[1]d characters", max))
-	}
-	return s, nil
-}
-
-// boolInt writes a boolean column.
-func leaseBool(b bool) int64 {
-	if b {
-		return 1
-	}
-	return 0
-}

@@ -2,7 +2,6 @@ package sales
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"kefu/internal/apperr"
@@ -22,11 +21,11 @@ func (s *Service) CreateArchiveForm(ctx context.Context, p *auth.Principal, in A
 	if p == nil {
 		return ArchiveForm{}, apperr.Forbidden(i18n.T("须由招商经理本人建档", "the leasing manager files her own forms"))
 	}
-	content, err := leaseText("content", in.Content, 20000, true)
+	content, err := cleanText("content", in.Content, 20000, true)
 	if err != nil {
 		return ArchiveForm{}, err
 	}
-	name, err := leaseText("customer_name", in.CustomerName, 100, false)
+	name, err := cleanText("customer_name", in.CustomerName, 100, false)
 	if err != nil {
 		return ArchiveForm{}, err
 	}
@@ -82,19 +81,19 @@ func (s *Service) SendArchiveUpdate(ctx context.Context, p *auth.Principal, id s
 	if err := need(p, auth.PermSalesReceive); err != nil {
 		return ArchiveForm{}, err
 	}
-	content, err := leaseText("content", in.Content, 20000, true)
+	content, err := cleanText("content", in.Content, 20000, true)
 	if err != nil {
 		return ArchiveForm{}, err
 	}
-	first, err := leaseMonth("month", in.Month)
+	first, err := monthStart("month", in.Month)
 	if err != nil {
 		return ArchiveForm{}, err
 	}
 	now := s.now()
-	if first.After(leaseToday(now)) {
+	if first.After(zoneDay(now)) {
 		return ArchiveForm{}, apperr.Validation("month", i18n.T("不能报送未来月份", "cannot send a month still to come"))
 	}
-	dueOn := leaseMonthEnd(first)
+	_, dueOn, _ := calendar.PeriodOf(calendar.PeriodMonth, first) // SAL-028: the month's last day
 	var out ArchiveForm
 	err = s.db.Tx(ctx, func(tx store.Conn) error {
 		f, _, err := s.ownForm(ctx, tx, p, id)
@@ -147,7 +146,7 @@ func (s *Service) CloseArchiveForm(ctx context.Context, p *auth.Principal, id st
 		return ArchiveForm{}, apperr.Validation("outcome", i18n.T("须为 closed（成交归档）或 unclosed（未成交档案）",
 			"must be closed (deal archived) or unclosed (unclosed customer archive)"))
 	}
-	content, err := leaseText("content", in.Content, 20000, false)
+	content, err := cleanText("content", in.Content, 20000, false)
 	if err != nil {
 		return ArchiveForm{}, err
 	}
@@ -161,7 +160,7 @@ func (s *Service) CloseArchiveForm(ctx context.Context, p *auth.Principal, id st
 		if f.State != FormFollowing {
 			return apperr.Conflict("state", i18n.T("档案表已归档", "the form has been archived"))
 		}
-		closed := leaseToday(now)
+		closed := zoneDay(now)
 		retain := closed.AddMonths(12 * ce.Rules.Leasing.RetentionYears)
 		if _, err := tx.Exec(ctx, `UPDATE sales_archive_forms SET state = ?, closed_on = ?, retain_until = ? WHERE id = ?`,
 			in.Outcome, closed.String(), retain.String(), id); err != nil {
@@ -286,7 +285,7 @@ func scanArchiveForm(r store.Scanner) (ArchiveForm, error) {
 		return f, err
 	}
 	f.RegistrationID, f.CreatedAt = reg.ID, store.FromMicros(created)
-	f.ClosedOn, f.RetainUntil = leaseOptDate(closed), leaseOptDate(retain)
+	f.ClosedOn, f.RetainUntil = optionalDay(closed), optionalDay(retain)
 	return f, nil
 }
 
@@ -307,7 +306,7 @@ func (s *Service) archiveForm(ctx context.Context, c store.Conn, id store.ID) (A
 		if err := r.Scan(&u.ID, &u.Month, &due, &sent, &late, &u.Content); err != nil {
 			return u, err
 		}
-		u.DueOn, u.SentAt, u.Late = leaseOptDate(due), store.FromMicros(sent), late != 0
+		u.DueOn, u.SentAt, u.Late = optionalDay(due), store.FromMicros(sent), late != 0
 		return u, nil
 	}, `SELECT id, month, due_on, sent_at, late, content FROM sales_archive_updates WHERE form_id = ? ORDER BY id`, id)
 	if err != nil {
@@ -328,12 +327,12 @@ func (s *Service) fillNextDue(ctx context.Context, c store.Conn, f *ArchiveForm)
 		Scan(&last); err != nil {
 		return err
 	}
-	first := leaseToday(f.CreatedAt)
+	first := zoneDay(f.CreatedAt)
 	first = calendar.Date{Year: first.Year, Month: first.Month, Day: 1}
-	if m, err := leaseMonth("month", last); err == nil {
+	if m, err := monthStart("month", last); err == nil {
 		first = m.AddMonths(1)
 	}
-	due := leaseMonthEnd(first)
+	_, due, _ := calendar.PeriodOf(calendar.PeriodMonth, first)
 	f.NextDue = &due
 	return nil
 }
@@ -347,32 +346,8 @@ func insertArchiveUpdate(ctx context.Context, tx store.Conn, form store.ID, mont
 	}
 	var id store.ID
 	err := tx.QueryRow(ctx, `INSERT INTO sales_archive_updates (form_id, month, due_on, sent_at, late, content, created_by)
-		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, form, month, dueOn, store.Micros(now), leaseBool(late), content,
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, form, month, dueOn, store.Micros(now), flag01(late), content,
 		p.UserRef()).Scan(&id)
 	return id, err
 }
 
-// parseMonth reads YYYY-MM as the first day of the month.
-func leaseMonth(field, s string) (calendar.Date, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return calendar.Date{}, apperr.Required(field)
-	}
-	d, err := calendar.ParseDate(s + "-01")
-	if len(s) != 7 || err != nil {
-		return calendar.Date{}, apperr.Validation(field, i18n.T("须为 YYYY-MM 月份", "must be a month YYYY-MM"))
-	}
-	return d, nil
-}
-
-// monthEnd is the last day of the month starting on first (SAL-028).
-func leaseMonthEnd(first calendar.Date) calendar.Date { return first.AddMonths(1).AddDays(-1) }
-
-// optDate reads an optional YYYY-MM-DD column.
-func leaseOptDate(s string) *calendar.Date {
-	d, err := calendar.ParseDate(s)
-	if s == "" || err != nil {
-		return nil
-	}
-	return &d
-}

@@ -19,7 +19,7 @@ func (s *Service) Grant(ctx context.Context, p *auth.Principal, in ViewGrantInpu
 	if err := need(p, auth.PermSalesRead); err != nil {
 		return ViewGrant{}, err
 	}
-	reason, err := leaseText("reason", in.Reason, 500, true)
+	reason, err := cleanText("reason", in.Reason, 500, true)
 	if err != nil {
 		return ViewGrant{}, err
 	}

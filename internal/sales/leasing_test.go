@@ -50,7 +50,7 @@ func (lf *leasingFix) entry(agent *auth.Principal, day string, intermediary *boo
 	lf.n++
 	var inter any
 	if intermediary != nil {
-		inter = leaseBool(*intermediary)
+		inter = flag01(*intermediary)
 	}
 	var id store.ID
 	err := lf.db.Tx(lf.ctx, func(tx store.Conn) error {

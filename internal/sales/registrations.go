@@ -115,14 +115,14 @@ func (s *Service) Register(ctx context.Context, p *auth.Principal, in Registrati
 			}
 			rec = &r
 			if received.IsZero() {
-				received = calendar.DateOf(r.StartedAt.In(store.Zone))
+				received = zoneDay(r.StartedAt)
 			}
 			in.NamedAgentID = r.NamedAgentID
 			row.OwnerAgentID, row.PublicReason = r.OwnerAgentID, r.PublicReason
 			in.CompanyReferred = in.CompanyReferred || r.Kind == ReceptionCompany
 		}
 		if received.IsZero() {
-			received = calendar.DateOf(now.In(store.Zone))
+			received = zoneDay(now)
 		}
 		if err := s.checkRefs(ctx, tx, ce, in); err != nil {
 			return err

@@ -9,7 +9,6 @@ import (
 
 	"kefu/internal/apperr"
 	"kefu/internal/auth"
-	"kefu/internal/calendar"
 	"kefu/internal/i18n"
 	"kefu/internal/org"
 	"kefu/internal/store"
@@ -85,7 +84,7 @@ type table struct {
 // loadTable reads the rotation of the centre now: an absence counts only
 // on its day; a member is busy with her reception in progress.
 func (s *Service) loadTable(ctx context.Context, c store.Conn, ce *centre) (table, error) {
-	today := calendar.DateOf(s.now().In(store.Zone)).String()
+	today := zoneDay(s.now()).String()
 	tb := table{state: RotationState{Policy: ce.MakeUp}}
 	var ptr store.NullID
 	if err := c.QueryRow(ctx, `SELECT pointer_user_id FROM sales_centres WHERE unit_id = ?`, ce.UnitID).
@@ -312,7 +311,7 @@ func (s *Service) SetAbsence(ctx context.Context, p *auth.Principal, unit store.
 		}
 		on := ""
 		if in.Absence != "" {
-			on = calendar.DateOf(s.now().In(store.Zone)).String()
+			on = zoneDay(s.now()).String()
 		}
 		if _, err := tx.Exec(ctx, `UPDATE sales_rotation_members SET absence = ?, absence_on = ? WHERE unit_id = ?
 			AND user_id = ?`, in.Absence, on, unit, in.UserID); err != nil {
