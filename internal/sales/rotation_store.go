@@ -166,6 +166,31 @@ func (s *Service) rotationTx(ctx context.Context, p *auth.Principal, unit store.
 	return s.Rotation(ctx, p, unit)
 }
 
+// adjustRotation runs a Project Manager's adjustment of the rotation
+// (SAL-004): sales:manage, a reason (trimmed in place), the member it
+// concerns when user is not nil, then fn under the centre's lock.
+func (s *Service) adjustRotation(ctx context.Context, p *auth.Principal, unit store.ID, user *store.ID, reason *string,
+	fn func(tx store.Conn, ce *centre) error) (Rotation, error) {
+	if err := need(p, auth.PermSalesManage); err != nil {
+		return Rotation{}, err
+	}
+	r, err := reasonOf(*reason)
+	if err != nil {
+		return Rotation{}, err
+	}
+	*reason = r
+	return s.rotationTx(ctx, p, unit, func(tx store.Conn, ce *centre) error {
+		if user != nil {
+			if ok, err := isMember(ctx, tx, unit, *user); err != nil {
+				return err
+			} else if !ok {
+				return errNotAgent("user_id")
+			}
+		}
+		return fn(tx, ce)
+	})
+}
+
 // reasonOf trims a reason and refuses an empty one (SAL-004).
 func reasonOf(r string) (string, error) {
 	r = strings.TrimSpace(r)
@@ -328,19 +353,7 @@ func (s *Service) SetAbsence(ctx context.Context, p *auth.Principal, unit store.
 // SetPointer moves the pointer to a member (SAL-004): sales:manage and a
 // reason; logged.
 func (s *Service) SetPointer(ctx context.Context, p *auth.Principal, unit, user store.ID, reason string) (Rotation, error) {
-	if err := need(p, auth.PermSalesManage); err != nil {
-		return Rotation{}, err
-	}
-	reason, err := reasonOf(reason)
-	if err != nil {
-		return Rotation{}, err
-	}
-	return s.rotationTx(ctx, p, unit, func(tx store.Conn, ce *centre) error {
-		if ok, err := isMember(ctx, tx, unit, user); err != nil {
-			return err
-		} else if !ok {
-			return errNotAgent("user_id")
-		}
+	return s.adjustRotation(ctx, p, unit, &user, &reason, func(tx store.Conn, ce *centre) error {
 		if _, err := tx.Exec(ctx, `UPDATE sales_centres SET pointer_user_id = ? WHERE unit_id = ?`, user, unit); err != nil {
 			return err
 		}
@@ -351,19 +364,7 @@ func (s *Service) SetPointer(ctx context.Context, p *auth.Principal, unit, user 
 // GrantCredit gives a member a make-up turn by hand (SAL-003 (2): a
 // colleague's old customer once confirmed): sales:manage and a reason.
 func (s *Service) GrantCredit(ctx context.Context, p *auth.Principal, unit, user store.ID, reason string) (Rotation, error) {
-	if err := need(p, auth.PermSalesManage); err != nil {
-		return Rotation{}, err
-	}
-	reason, err := reasonOf(reason)
-	if err != nil {
-		return Rotation{}, err
-	}
-	return s.rotationTx(ctx, p, unit, func(tx store.Conn, ce *centre) error {
-		if ok, err := isMember(ctx, tx, unit, user); err != nil {
-			return err
-		} else if !ok {
-			return errNotAgent("user_id")
-		}
+	return s.adjustRotation(ctx, p, unit, &user, &reason, func(tx store.Conn, ce *centre) error {
 		if _, err := s.addCredit(ctx, tx, unit, user, "manual:"+reason, "SAL-003", 0); err != nil {
 			return err
 		}
@@ -381,14 +382,7 @@ func (s *Service) addCredit(ctx context.Context, tx store.Conn, unit, user store
 
 // ClearCredit withdraws a make-up turn: sales:manage and a reason.
 func (s *Service) ClearCredit(ctx context.Context, p *auth.Principal, unit, credit store.ID, reason string) (Rotation, error) {
-	if err := need(p, auth.PermSalesManage); err != nil {
-		return Rotation{}, err
-	}
-	reason, err := reasonOf(reason)
-	if err != nil {
-		return Rotation{}, err
-	}
-	return s.rotationTx(ctx, p, unit, func(tx store.Conn, ce *centre) error {
+	return s.adjustRotation(ctx, p, unit, nil, &reason, func(tx store.Conn, ce *centre) error {
 		var user store.ID
 		var used int64
 		var cleared string

@@ -199,18 +199,19 @@ func need(p *auth.Principal, perm auth.Permission) error {
 	return nil
 }
 
-// isDecider reports whether p rules disputes and decides applications at
-// the centre (SAL-021, SAL-022): sales:manage and a decider role of the
-// pack, or an administrator.
-func isDecider(p *auth.Principal, ce *centre) bool {
+// IsDecider reports whether p rules disputes and decides applications at
+// a centre with rules r (SAL-021, SAL-022): sales:manage and a decider
+// role of the pack, or an administrator (or the system, nil). The web
+// pages ask it to show the ruling forms.
+func IsDecider(p *auth.Principal, r *policy.SalesRules) bool {
 	if p == nil || p.IsAdmin() {
 		return true
 	}
-	if !p.Can(auth.PermSalesManage) {
-		return false
-	}
-	return slices.ContainsFunc(ce.Rules.DeciderRoles, p.HasRole)
+	return p.Can(auth.PermSalesManage) && slices.ContainsFunc(r.DeciderRoles, p.HasRole)
 }
+
+// isDecider is IsDecider at the centre.
+func isDecider(p *auth.Principal, ce *centre) bool { return IsDecider(p, ce.Rules) }
 
 // positionOf reads the job position (职务) of p's user: the custodian and
 // viewer positions of the register are positions, not roles.

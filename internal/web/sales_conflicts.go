@@ -2,10 +2,8 @@ package web
 
 import (
 	"net/http"
-	"slices"
 
 	"kefu/internal/apperr"
-	"kefu/internal/auth"
 	"kefu/internal/i18n"
 	"kefu/internal/sales"
 	"kefu/internal/store"
@@ -182,17 +180,13 @@ func (s *Server) conflictView(rq *request, id store.ID, failed string, f *Form) 
 	}
 	names := s.agentNames(rq, c.UnitID, c.Entry, c.Prior)
 	v.Attr = attrViewOf(c.Attribution, names, l)
-	v.Decider = p.Can(auth.PermSalesManage) && (p.IsAdmin() || slices.ContainsFunc(sc.Rules.DeciderRoles, p.HasRole))
+	v.Decider = sales.IsDecider(p, sc.Rules)
 	contacts := []string{sales.ContactConsent, sales.ContactUnreachable, sales.ContactHandedBack}
 	if v.Decider {
 		contacts = append(contacts, sales.ContactRefused)
 	}
 	v.Contacts = salesOptions("contact", contacts, l)
-	if as, err := s.sales.Attributions(ctx, p, 0, id); err == nil && len(as) > 1 {
-		for i := range as {
-			v.History = append(v.History, attrViewOf(&as[i], names, l))
-		}
-	}
+	v.History = s.attrHistory(rq, 0, id, names)
 	return v, nil
 }
 

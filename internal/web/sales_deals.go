@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"regexp"
-	"slices"
 
 	"kefu/internal/apperr"
 	"kefu/internal/auth"
@@ -181,13 +180,23 @@ func (s *Server) dealView(rq *request, id store.ID, failed string, f *Form) (*de
 	names[d.ClosingAgentID] = d.ClosingAgent
 	v := &dealView{salesCtx: sc, Row: dealRowOf(&d, l), Attr: attrViewOf(d.Attribution, names, l), Agents: s.salesAgents(rq, d.UnitID),
 		Manage: p.Can(auth.PermSalesManage), refusedForm: refusedForm{Failed: failed, Form: f}}
-	v.Decider = v.Manage && (p.IsAdmin() || slices.ContainsFunc(sc.Rules.DeciderRoles, p.HasRole))
-	if as, err := s.sales.Attributions(ctx, p, id, 0); err == nil && len(as) > 1 {
-		for i := range as {
-			v.History = append(v.History, attrViewOf(&as[i], names, l))
-		}
-	}
+	v.Decider = sales.IsDecider(p, sc.Rules)
+	v.History = s.attrHistory(rq, id, 0, names)
 	return v, nil
+}
+
+// attrHistory is the decisions on a deal or a conflict, oldest first,
+// when there is more than the current one.
+func (s *Server) attrHistory(rq *request, deal, conflict store.ID, names map[store.ID]string) []*attrView {
+	as, err := s.sales.Attributions(rq.Context(), rq.P, deal, conflict)
+	if err != nil || len(as) < 2 {
+		return nil
+	}
+	out := make([]*attrView, len(as))
+	for i := range as {
+		out[i] = attrViewOf(&as[i], names, rq.Lang)
+	}
+	return out
 }
 
 // salesDealShow is a deal with its attribution.
