@@ -350,4 +350,3 @@ func insertArchiveUpdate(ctx context.Context, tx store.Conn, form store.ID, mont
 		p.UserRef()).Scan(&id)
 	return id, err
 }
-
