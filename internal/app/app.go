@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"kefu/internal/archive"
 	"log/slog"
 	"net"
 	"net/http"
@@ -78,8 +79,10 @@ type App struct {
 	Merits *merit.Service
 	// Sales: issue 12, reception and attribution at sales centres.
 	Sales *sales.Service
-	API   *httpapi.API
-	Now   func() time.Time
+	// Archives: issue 13, filing, lending, retention and handovers.
+	Archives *archive.Service
+	API      *httpapi.API
+	Now      func() time.Time
 }
 
 // Open opens and migrates the database and builds the services.
@@ -153,6 +156,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	// A grabbed customer or a late leasing form proposes on the ledger (SAL-015, MER-013).
 	a.Sales = sales.New(sales.Options{DB: db, Policy: a.Policy, Calendars: a.Calendars, Org: a.Org, Notify: a.Notify,
 		Merits: a.Merits, Logger: log, Now: a.Now})
+	a.Archives = archive.New(archive.Options{DB: db, Policy: a.Policy, Calendars: a.Calendars, Org: a.Org,
+		Documents: a.Documents, Notify: a.Notify, Logger: log, Now: a.Now})
+	a.Archives.RegisterTimers(a.Jobs)                                   // overdue loans are reminded daily (ARC-011)
+	a.Documents.RegisterOwner("archive_file", a.Archives.DocumentOwner) // electronic copies of archive items (ARC-001)
+	a.Tickets.OnClose(a.Archives.OnTicketClosed)                        // complaint materials into the year's case file (ARC-017)
 	a.API = httpapi.New(a.Services())
 	return a, nil
 }
@@ -160,7 +168,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 // Services is the set of services the API and the UI are built on.
 func (a *App) Services() services.Set {
 	return services.Set{DB: a.DB, Org: a.Org, Auth: a.Auth, Calendars: a.Calendars, Policy: a.Policy, Jobs: a.Jobs, Notify: a.Notify, Tickets: a.Tickets, Documents: a.Documents, Customers: a.Customers, Imports: a.Imports, Processes: a.Processes, Visits: a.Visits, Surveys: a.Surveys,
-		Hazards: a.Hazards, Certificates: a.Certificates, Inspections: a.Inspections, Sampling: a.Sampling, Merits: a.Merits, Sales: a.Sales, Logger: a.Log, Version: Version,
+		Hazards: a.Hazards, Certificates: a.Certificates, Inspections: a.Inspections, Sampling: a.Sampling, Merits: a.Merits, Sales: a.Sales, Archives: a.Archives, Logger: a.Log, Version: Version,
 		Now: a.Now, SecureCookies: a.Config.SecureCookies}
 }
 

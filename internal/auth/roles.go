@@ -78,13 +78,17 @@ const (
 	PermArchivesRead     Permission = "archives:read"
 	PermArchivesWrite    Permission = "archives:write"
 	PermArchivesApprove  Permission = "archives:approve"
-	PermCalcUse          Permission = "calc:use"
-	PermReportsRead      Permission = "reports:read"
-	PermKnowledgeRead    Permission = "knowledge:read"
-	PermKnowledgeWrite   Permission = "knowledge:write"
-	PermStaffRead        Permission = "staff:read"
-	PermStaffWrite       Permission = "staff:write"
-	PermWebhooksManage   Permission = "webhooks:manage" // admin: outgoing webhooks and their deliveries
+	// PermArchivesBorrow: apply to borrow an archive file and follow the
+	// application (ARC-011); every staff role may, the approval chain of
+	// the pack decides (ARC-012).
+	PermArchivesBorrow Permission = "archives:borrow"
+	PermCalcUse        Permission = "calc:use"
+	PermReportsRead    Permission = "reports:read"
+	PermKnowledgeRead  Permission = "knowledge:read"
+	PermKnowledgeWrite Permission = "knowledge:write"
+	PermStaffRead      Permission = "staff:read"
+	PermStaffWrite     Permission = "staff:write"
+	PermWebhooksManage Permission = "webhooks:manage" // admin: outgoing webhooks and their deliveries
 )
 
 // PermAll is granted to admin: every permission.
@@ -100,7 +104,7 @@ type RoleInfo struct {
 var readAll = []Permission{PermOrgRead, PermCalendarsRead, PermPolicyRead, PermCustomersRead,
 	PermTicketsRead, PermProcessesRead, PermVisitsRead, PermSurveysRead, PermSamplingRead,
 	PermInspectionsRead, PermMeritsRead, PermArchivesRead, PermReportsRead, PermKnowledgeRead,
-	PermStaffRead, PermSalesRead, PermCalcUse}
+	PermStaffRead, PermSalesRead, PermCalcUse, PermArchivesBorrow}
 
 func join(groups ...[]Permission) []Permission {
 	var out []Permission
@@ -118,10 +122,10 @@ var (
 	agentPerms = []Permission{PermOrgRead, PermCalendarsRead, PermPolicyRead, PermCustomersRead,
 		PermCustomersWrite, PermTicketsRead, PermTicketsCreate, PermTicketsAct, PermVisitsRead,
 		PermVisitsAct, PermSurveysRead, PermSurveysAnswer, PermCalcUse, PermKnowledgeRead, PermProcessesRead,
-		PermProcessesAct, // the business window accepts applications (PRC-001)
-		PermMeritsRead}   // everybody reads their own ledger and appeals (MER-006); the company's needs merits:write
+		PermProcessesAct,                   // the business window accepts applications (PRC-001)
+		PermMeritsRead, PermArchivesBorrow} // everybody reads their own ledger and appeals (MER-006); the company's needs merits:write
 	salesAgentPerms = []Permission{PermOrgRead, PermCalendarsRead, PermPolicyRead, PermCustomersRead,
-		PermCustomersWrite, PermSalesRead, PermSalesReceive, PermKnowledgeRead, PermCalcUse, PermMeritsRead}
+		PermCustomersWrite, PermSalesRead, PermSalesReceive, PermKnowledgeRead, PermCalcUse, PermMeritsRead, PermArchivesBorrow}
 )
 
 // Roles is the role catalogue, in the order shown to people.
@@ -143,10 +147,10 @@ var Roles = []RoleInfo{
 		PermInspectionsRead, PermInspectionsWrite, PermVisitsRead, PermVisitsAct, PermKnowledgeRead, PermCalcUse,
 		PermProcessesRead, PermProcessesAct, // site surveys, inspections, energising (PRC-017, PRC-021)
 		PermSurveysRead, PermSurveysAnswer, // survey forms filled in with the customer (SUR-001)
-		PermMeritsRead}},
+		PermMeritsRead, PermArchivesBorrow}},
 	{RoleDeptStaff, i18n.T("职能部门", "Department staff"), []Permission{PermOrgRead, PermCalendarsRead,
 		PermPolicyRead, PermCustomersRead, PermTicketsRead, PermTicketsAct, PermProcessesRead,
-		PermProcessesAct, PermKnowledgeRead, PermCalcUse, PermMeritsRead}},
+		PermProcessesAct, PermKnowledgeRead, PermCalcUse, PermMeritsRead, PermArchivesBorrow}},
 	{RoleAuditor, i18n.T("稽查员/安监部", "Auditor"), join(readAll, []Permission{PermUsersRead,
 		PermAuditRead, PermSamplingWrite, PermMeritsWrite, PermInspectionsWrite,
 		PermProcessesAct})}, // the safety department countersigns acceptance (PRC-019)
@@ -160,7 +164,7 @@ var Roles = []RoleInfo{
 		PermMeritsWrite, PermMeritsApprove})}, // the Sales Director confirms the department's fines (MER-010)
 	{RoleArchivist, i18n.T("档案管理员", "Archivist"), []Permission{PermOrgRead, PermCalendarsRead,
 		PermCustomersRead, PermCustomersWrite, PermCustomersConfidential, PermCustomersImport, PermArchivesRead,
-		PermArchivesWrite, PermKnowledgeRead}},
+		PermArchivesWrite, PermArchivesBorrow, PermKnowledgeRead, PermPolicyRead}},
 	{RoleViewer, i18n.T("只读用户", "Viewer"), []Permission{PermOrgRead, PermCalendarsRead, PermPolicyRead,
 		PermCustomersRead, PermTicketsRead, PermProcessesRead, PermReportsRead, PermKnowledgeRead}},
 }

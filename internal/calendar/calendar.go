@@ -416,3 +416,25 @@ func (c *Calendar) endOfDay(y int, m time.Month, d int) time.Time {
 func (c *Calendar) wall(y int, m time.Month, d int, ns int64) time.Time {
 	return time.Date(y, m, d, 0, 0, int(ns/int64(time.Second)), int(ns%int64(time.Second)), c.loc)
 }
+
+// WorkingDayOnOrAfter is d when it is a working day, else the first working
+// day after it (ARC-009: a submission day that is not a working day moves
+// to the next one). Provisional reports that a consulted day lies in a year
+// without an official arrangement.
+func (c *Calendar) WorkingDayOnOrAfter(d Date) (day Date, provisional bool, err error) {
+	if !d.Valid() || !d.inRange() {
+		return Date{}, false, &RangeError{Field: "date", Date: d}
+	}
+	for i := 0; i < 60; i++ {
+		if !d.inRange() {
+			return Date{}, false, &RangeError{Field: "date", Date: d}
+		}
+		e := c.Day(d)
+		provisional = provisional || e.Provisional
+		if e.Kind == Workday {
+			return d, provisional, nil
+		}
+		d = d.AddDays(1)
+	}
+	return Date{}, provisional, &RangeError{Field: "date", Date: d}
+}

@@ -184,3 +184,23 @@ func TestDateAt(t *testing.T) {
 		t.Errorf("At 24:00 = %s", got)
 	}
 }
+
+// ARC-009: Qingming 2026 moves a Monday submission to Tuesday; a working
+// day stays; the Spring Festival block of 2026 is passed over whole.
+func TestWorkingDayOnOrAfter(t *testing.T) {
+	c := BuiltinCN()
+	for _, tc := range []struct{ in, want Date }{
+		{D(2026, 4, 6), D(2026, 4, 7)},   // Qingming (Mon) → Tue
+		{D(2026, 4, 2), D(2026, 4, 2)},   // Thu, a working day
+		{D(2026, 2, 15), D(2026, 2, 24)}, // Spring Festival 15–23 Feb 2026
+		{D(2026, 9, 20), D(2026, 9, 20)}, // Sun 20 Sep 2026 is a make-up workday
+	} {
+		got, prov, err := c.WorkingDayOnOrAfter(tc.in)
+		if err != nil || got != tc.want || prov {
+			t.Errorf("WorkingDayOnOrAfter(%s) = %s, %v, %v; want %s", tc.in, got, prov, err, tc.want)
+		}
+	}
+	if _, _, err := c.WorkingDayOnOrAfter(D(1999, 1, 1)); err == nil {
+		t.Error("a date before MinYear must be refused")
+	}
+}

@@ -46,7 +46,7 @@ func TestPolicyPacksAPI(t *testing.T) {
 		cals := map[string]string{}
 		for _, it := range l.Items {
 			cals[it.Key] = it.Calendar
-			if want := map[string]int{"general": 4, "property": 4, "gas": 5, "power": 4, "realestate": 5}[it.Key]; it.Version != max(want, 1) || it.Name.ZH == "" {
+			if want := map[string]int{"general": 4, "property": 4, "gas": 5, "power": 4, "realestate": 6}[it.Key]; it.Version != max(want, 1) || it.Name.ZH == "" {
 				t.Errorf("item %+v", it)
 			}
 		}

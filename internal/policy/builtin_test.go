@@ -82,7 +82,7 @@ func TestBuiltinTable(t *testing.T) {
 // triggers (issue 9), 4 (gas and power) the hazard, certificate,
 // inspection and sampling rules of issue 10; the next (power excepted)
 // the merit catalogues and triggers of issue 11.
-var builtinVersions = map[string]int{"general": 4, "property": 4, "gas": 5, "power": 4, "realestate": 5}
+var builtinVersions = map[string]int{"general": 4, "property": 4, "gas": 5, "power": 4, "realestate": 6}
 
 func TestBuiltinDetails(t *testing.T) {
 	packs, err := Builtins()

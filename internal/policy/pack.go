@@ -74,6 +74,10 @@ type Pack struct {
 	// attribution windows and splits, restricted actions, register access
 	// and the leasing variant.
 	Sales SalesRules `json:"sales"`
+	// Archives are the archive rules (ARC): levels, departments,
+	// categories with retention, numbering, lending and destruction
+	// chains, scheduled handovers.
+	Archives ArchiveRules `json:"archives"`
 
 	// Source is where this version came from: "builtin" or "file:<name>".
 	Source string `json:"source"`

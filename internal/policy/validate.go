@@ -61,6 +61,7 @@ func applyDefaults(p *Pack) {
 	certificateDefaults(&p.Certificates)
 	meritDefaults(&p.Merits)
 	salesDefaults(&p.Sales)
+	archivesDefaults(&p.Archives)
 	t := &p.Tickets
 	if t.ExtensionApprover == "" {
 		t.ExtensionApprover = DefaultExtensionApprover
@@ -229,6 +230,7 @@ func (v *validator) pack() {
 	v.certificates("certificates", &p.Certificates)
 	v.merits("merits", &p.Merits)
 	v.sales("sales", &p.Sales)
+	v.archives("archives", &p.Archives)
 }
 
 func (v *validator) severity(path string, s Severity) {

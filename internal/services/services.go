@@ -4,6 +4,7 @@
 package services
 
 import (
+	"kefu/internal/archive"
 	"log/slog"
 	"time"
 
@@ -54,8 +55,10 @@ type Set struct {
 	// Merits is issue 11's ledger (built on the others when nil).
 	Merits *merit.Service
 	// Sales is issue 12's sales centres (built on the others when nil).
-	Sales  *sales.Service
-	Logger *slog.Logger
+	Sales *sales.Service
+	// Archives is issue 13's archives (built on the others when nil).
+	Archives *archive.Service
+	Logger   *slog.Logger
 
 	Version       string
 	Now           func() time.Time // defaults to time.Now
@@ -128,6 +131,10 @@ func (s Set) withSafety() Set {
 	if s.Sales == nil {
 		s.Sales = sales.New(sales.Options{DB: s.DB, Policy: s.Policy, Calendars: s.Calendars, Org: s.Org,
 			Notify: s.Notify, Merits: s.Merits, Logger: s.Logger, Now: s.Now})
+	}
+	if s.Archives == nil {
+		s.Archives = archive.New(archive.Options{DB: s.DB, Policy: s.Policy, Calendars: s.Calendars, Org: s.Org,
+			Documents: s.Documents, Notify: s.Notify, Logger: s.Logger, Now: s.Now})
 	}
 	return s
 }
