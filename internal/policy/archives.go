@@ -319,8 +319,8 @@ func archivesDefaults(r *ArchiveRules) {
 
 var (
 	archCategoryRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_.]{0,31}$`)
-	levelKeyRE    = regexp.MustCompile(`^[A-Z][A-Z0-9]{0,3}$`)
-	placeholderRE = regexp.MustCompile(`\{([a-z]+)(?::([1-9]))?\}`)
+	levelKeyRE     = regexp.MustCompile(`^[A-Z][A-Z0-9]{0,3}$`)
+	placeholderRE  = regexp.MustCompile(`\{([a-z]+)(?::([1-9]))?\}`)
 )
 
 // numberingFields are the placeholders each scheme may use.
