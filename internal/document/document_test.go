@@ -311,6 +311,8 @@ func TestRefusedTypes(t *testing.T) {
 			{"setup.msi", ole},
 			{"empty.pdf", nil},
 			{"data.bin", []byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}},
+			{"frame.bin", append([]byte{0xff, 0xfb, 0x90, 0x64}, make([]byte, 50)...)}, // MPEG frames only as .mp3
+			{"song.mp4", append([]byte("ID3\x04\x00\x00\x00\x00\x00\x00"), make([]byte, 50)...)},
 		} {
 			_, err := f.upload(1, "other", c.name, c.content)
 			e, ok := apperr.As(err)
@@ -336,6 +338,11 @@ func TestRefusedTypes(t *testing.T) {
 			"e.jpeg":    {append([]byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00"), make([]byte, 50)...), "image/jpeg"},
 			"MZ.txt":    {[]byte("MZ 公司 2026 年报"), "text/plain; charset=utf-8"},
 			"f.gbk.txt": {[]byte{0xd5, 0xc5, 0xc8, 0xfd}, "text/plain"},
+			// ARC-001 media: a call recording, a site video.
+			"通话录音.mp3": {append([]byte("ID3\x04\x00\x00\x00\x00\x00\x00"), make([]byte, 50)...), "audio/mpeg"},
+			"无标签.mp3":  {append([]byte{0xff, 0xfb, 0x90, 0x64}, make([]byte, 50)...), "audio/mpeg"},
+			"留言.wav":   {append([]byte("RIFF\x24\x00\x00\x00WAVEfmt "), make([]byte, 50)...), "audio/wav"},
+			"现场.mp4":   {append([]byte("\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"), make([]byte, 50)...), "video/mp4"},
 		} {
 			d, err := f.upload(1, "other", name, c.content)
 			if err != nil || d.ContentType != c.typ {

@@ -41,6 +41,13 @@ var Types = []FileType{
 	{"xls", "application/vnd.ms-excel", []string{".xls"}, false},
 	{"txt", "text/plain", []string{".txt"}, false},
 	{"csv", "text/csv", []string{".csv"}, false},
+	// Recordings and videos of customer contacts are archive media
+	// (ARC-001): played in the browser, never run.
+	{"mp3", "audio/mpeg", []string{".mp3"}, true},
+	{"wav", "audio/wav", []string{".wav"}, true},
+	{"ogg", "audio/ogg", []string{".ogg", ".oga", ".opus"}, true},
+	{"mp4", "video/mp4", []string{".mp4", ".m4a", ".m4v"}, true},
+	{"webm", "video/webm", []string{".webm"}, true},
 }
 
 func typeByKey(key string) FileType {
@@ -120,6 +127,16 @@ func detect(head []byte, f io.ReaderAt, size int64, name string) (FileType, stri
 		t = typeByKey("gif")
 	case "image/webp":
 		t = typeByKey("webp")
+	case "audio/mpeg":
+		t = typeByKey("mp3")
+	case "audio/wave":
+		t = typeByKey("wav")
+	case "application/ogg":
+		t = typeByKey("ogg")
+	case "video/mp4":
+		t = typeByKey("mp4")
+	case "video/webm":
+		t = typeByKey("webm")
 	case "application/zip":
 		key, err := ooxml(f, size)
 		if err != nil {
@@ -127,6 +144,10 @@ func detect(head []byte, f io.ReaderAt, size int64, name string) (FileType, stri
 		}
 		t = typeByKey(key)
 	case "application/octet-stream":
+		if mpegFrame(head) && ext == ".mp3" {
+			t = typeByKey("mp3") // an MP3 without an ID3 tag starts with a frame header
+			break
+		}
 		if !bytes.HasPrefix(head, oleMagic) {
 			return FileType{}, "", refuse("不支持的文件类型", "unsupported file type")
 		}
@@ -171,6 +192,13 @@ func detect(head []byte, f io.ReaderAt, size int64, name string) (FileType, stri
 	}
 	return FileType{}, "", refuse("扩展名 %s 与文件内容（%s）不符", "the extension %s does not match the content (%s)",
 		ext, strings.ToUpper(t.Key))
+}
+
+// mpegFrame reports whether head starts with an MPEG audio frame header
+// (11 sync bits, a valid layer and bitrate).
+func mpegFrame(head []byte) bool {
+	return len(head) >= 4 && head[0] == 0xff && head[1]&0xe0 == 0xe0 && head[1]&0x06 != 0 &&
+		head[2]&0xf0 != 0xf0
 }
 
 // validUTF8Prefix reports whether head is UTF-8, allowing a rune cut off
