@@ -92,7 +92,8 @@ type File struct {
 	Location       string        `json:"location,omitempty"`
 	OnHold         bool          `json:"on_hold"`
 	State          string        `json:"state"`
-	Lent           bool          `json:"lent"` // a take-out loan is out
+	Lent           bool          `json:"lent"`         // a take-out loan is out
+	VolumeCount    int           `json:"volume_count"` // volumes not destroyed
 	CreatedAt      time.Time     `json:"created_at"`
 	UpdatedAt      time.Time     `json:"updated_at"`
 	Volumes        []Volume      `json:"volumes,omitempty"`
@@ -372,6 +373,9 @@ type RetentionSummary struct {
 	// Upcoming counts volumes becoming eligible per period (the next
 	// eight report periods, e.g. quarters).
 	Upcoming []RetentionBucket `json:"upcoming"`
+	// Later counts the volumes becoming eligible after those periods, by
+	// calendar year (the long horizon of 10-year customer archives).
+	Later []RetentionBucket `json:"later"`
 	// ByCategory counts archived volumes per category.
 	ByCategory []CategoryCount `json:"by_category"`
 }
