@@ -67,7 +67,7 @@ func New(o services.Set) *API {
 	a := &API{db: o.DB, auth: o.Auth, org: o.Org, calendars: o.Calendars, log: o.Logger, version: o.Version, now: o.Now,
 		secureCookies: o.SecureCookies, mux: http.NewServeMux(), timeout: RequestTimeout}
 	a.idem = &idempotency{db: o.DB, now: o.Now}
-	for _, group := range [][]Route{a.systemRoutes(), a.authRoutes(), a.userRoutes(), a.orgRoutes(), a.auditRoutes(), a.calendarRoutes(), a.policyRoutes(o.Policy), a.notifyRoutes(o.Notify), a.ticketRoutes(o.Tickets), a.ticketClusterRoutes(o.Tickets), a.documentRoutes(o.Documents), a.customerRoutes(o.Customers, o.Tickets), a.customerIORoutes(o.Imports), a.processRoutes(o.Processes), a.surveyRoutes(o.Policy, o.Surveys), a.visitRoutes(o.Visits), a.samplingRoutes(o.Policy), a.samplingStoreRoutes(o.Sampling), a.inspectionRoutes(o.Inspections), a.hazardRoutes(o.Hazards), a.certificateRoutes(o.Certificates), a.meritRoutes(o.Merits), a.salesRoutes(o.Sales)} {
+	for _, group := range [][]Route{a.systemRoutes(), a.authRoutes(), a.userRoutes(), a.orgRoutes(), a.auditRoutes(), a.calendarRoutes(), a.policyRoutes(o.Policy), a.notifyRoutes(o.Notify), a.ticketRoutes(o.Tickets), a.ticketClusterRoutes(o.Tickets), a.documentRoutes(o.Documents), a.customerRoutes(o.Customers, o.Tickets), a.customerIORoutes(o.Imports), a.processRoutes(o.Processes), a.surveyRoutes(o.Policy, o.Surveys), a.visitRoutes(o.Visits), a.samplingRoutes(o.Policy), a.samplingStoreRoutes(o.Sampling), a.inspectionRoutes(o.Inspections), a.hazardRoutes(o.Hazards), a.certificateRoutes(o.Certificates), a.meritRoutes(o.Merits), a.salesRoutes(o.Sales), a.archiveRoutes(o.Archives)} {
 		for _, rt := range group {
 			a.register(rt)
 		}

@@ -36,6 +36,7 @@ var rowScope = map[string]string{
 	"staff":           "scoped to the company of the certificate holder: TestCertificateScopeOverHTTP",
 	"merits":          "scoped to the company of the entry, appeal, flag or bounty: TestMeritScopeOverHTTP",
 	"sales":           "scoped to the company of the sales centre: TestSalesScopeOverHTTP",
+	"archives":        "scoped to the company of the file, item, volume, loan, destruction, handover or finding: TestArchiveScopeOverHTTP",
 }
 
 // scopeBody is a well-formed body for a state-changing route on a record,
