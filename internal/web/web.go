@@ -9,7 +9,7 @@
 // (navigation), forms.go (form values and field errors), and one file per
 // page group: session.go, home.go, users.go, orgunits.go, audit.go,
 // calendars*.go, tickets*.go, clusters.go, policy.go, webhooks.go, customers*.go,
-// processes*.go, visits*.go, surveys*.go, hazards*.go, merits*.go, sales*.go.
+// processes*.go, visits*.go, surveys*.go, hazards*.go, merits*.go, sales*.go, archives*.go.
 package web
 
 import (
@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"kefu/internal/apperr"
+	"kefu/internal/archive"
 	"kefu/internal/audit"
 	"kefu/internal/auth"
 	"kefu/internal/calendar"
@@ -79,11 +80,14 @@ type Server struct {
 	merits *merit.Service
 	// sales serves issue 12's sales-centre pages (sales*.go); nil without
 	// policy packs: none mounted.
-	sales   *sales.Service
-	log     *slog.Logger
-	version string
-	now     func() time.Time
-	secure  bool
+	sales *sales.Service
+	// archives serves issue 13's archives pages (archives*.go); nil
+	// without policy packs: none mounted.
+	archives *archive.Service
+	log      *slog.Logger
+	version  string
+	now      func() time.Time
+	secure   bool
 
 	mux    *http.ServeMux
 	views  *views
@@ -105,6 +109,7 @@ func New(o services.Set) *Server {
 		s.hazards, s.certificates, s.inspections, s.sampler = o.Hazards, o.Certificates, o.Inspections, o.Sampling
 		s.merits = o.Merits
 		s.sales = o.Sales
+		s.archives = o.Archives
 	}
 	s.spool = &importSpool{files: map[string]spooled{}}
 	s.assets = loadAssets()
@@ -202,6 +207,7 @@ func (s *Server) routes() {
 	s.certificateRoutes()
 	s.meritRoutes()
 	s.salesRoutes()
+	s.archiveRoutes()
 	if s.notify != nil {
 		s.page("GET /notifications", "", s.notificationsPage)
 		s.page("POST /notifications/read-all", "", s.notificationsReadAll)
