@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"kefu/internal/app"
+	"kefu/internal/archive"
 	"kefu/internal/config"
 	"kefu/internal/demo"
 	"kefu/internal/sales"
@@ -48,6 +49,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		if err := demo.LoadSales(ctx, a.Org, a.Auth, sales.Options{DB: a.DB, Policy: a.Policy, Calendars: a.Calendars,
 			Org: a.Org, Merits: a.Merits, Logger: a.Log}, a.Now(), stderr); err != nil {
 			return fmt.Errorf("load demo sales centre: %w", err)
+		}
+		if err := demo.LoadArchives(ctx, a.Org, a.Auth, archive.Options{DB: a.DB, Policy: a.Policy, Calendars: a.Calendars,
+			Org: a.Org, Documents: a.Documents, Notify: a.Notify, Logger: a.Log}, a.Now(), stderr); err != nil {
+			return fmt.Errorf("load demo archives: %w", err)
 		}
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
