@@ -247,15 +247,8 @@ func (s *Service) LendLoan(ctx context.Context, p *auth.Principal, id store.ID) 
 		return Loan{}, err
 	}
 	err := s.db.Tx(ctx, func(tx store.Conn) error {
-		l, r, err := s.readLoan(ctx, tx, p, id, "id")
+		l, f, r, err := s.custodianLoan(ctx, tx, p, id)
 		if err != nil {
-			return err
-		}
-		f, _, err := s.loadFile(ctx, tx, p, l.FileID, "file_id")
-		if err != nil {
-			return err
-		}
-		if err := custody(ctx, tx, p, f, r); err != nil {
 			return err
 		}
 		if l.State != LoanApproved {
@@ -306,6 +299,21 @@ func (s *Service) LendLoan(ctx context.Context, p *auth.Principal, id store.ID) 
 
 // custody refuses p unless p works in the department holding f or in the
 // central archive office (an administrator always may).
+// custodianLoan reads a loan and its file for a step of the custodian
+// (lend, return, chase): p must work in the holding department or the
+// central office (ARC-004, ARC-011).
+func (s *Service) custodianLoan(ctx context.Context, tx store.Conn, p *auth.Principal, id store.ID) (loanRow, File, *rules, error) {
+	l, r, err := s.readLoan(ctx, tx, p, id, "id")
+	if err != nil {
+		return loanRow{}, File{}, nil, err
+	}
+	f, _, err := s.loadFile(ctx, tx, p, l.FileID, "file_id")
+	if err != nil {
+		return loanRow{}, File{}, nil, err
+	}
+	return l, f, r, custody(ctx, tx, p, f, r)
+}
+
 func custody(ctx context.Context, c store.Conn, p *auth.Principal, f File, r *rules) error {
 	if p == nil || p.IsAdmin() {
 		return nil
@@ -330,15 +338,8 @@ func (s *Service) ReturnLoan(ctx context.Context, p *auth.Principal, id store.ID
 		return Loan{}, apperr.Validation("note", i18n.T("不能超过 500 个字符", "at most 500 characters"))
 	}
 	err := s.db.Tx(ctx, func(tx store.Conn) error {
-		l, r, err := s.readLoan(ctx, tx, p, id, "id")
+		l, _, r, err := s.custodianLoan(ctx, tx, p, id)
 		if err != nil {
-			return err
-		}
-		f, _, err := s.loadFile(ctx, tx, p, l.FileID, "file_id")
-		if err != nil {
-			return err
-		}
-		if err := custody(ctx, tx, p, f, r); err != nil {
 			return err
 		}
 		if l.State != LoanLent {
@@ -400,7 +401,7 @@ func (s *Service) ChaseLoan(ctx context.Context, p *auth.Principal, id store.ID,
 		return Loan{}, apperr.Validation("note", i18n.T("不能超过 500 个字符", "at most 500 characters"))
 	}
 	err := s.db.Tx(ctx, func(tx store.Conn) error {
-		l, r, err := s.readLoan(ctx, tx, p, id, "id")
+		l, _, r, err := s.custodianLoan(ctx, tx, p, id)
 		if err != nil {
 			return err
 		}
