@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+	"unicode/utf8"
 
 	"kefu/internal/apperr"
 	"kefu/internal/auth"
@@ -167,4 +168,29 @@ func need(p *auth.Principal, perm auth.Permission) error {
 // today is the date of now on the calendar.
 func today(cal *calendar.Calendar, now time.Time) calendar.Date {
 	return calendar.DateOf(now.In(cal.Location()))
+}
+
+// Longest texts, in characters.
+const (
+	maxShort = 32   // project, building, unit, sub-category
+	maxTitle = 200  // titles, locations, who handed a document in
+	maxNote  = 500  // reasons and notes
+	maxLong  = 2000 // inspection summaries
+)
+
+// limit is a text field and its longest length.
+type limit struct {
+	field string
+	value string
+	max   int
+}
+
+// tooLong refuses the first text longer than its limit, naming the field.
+func tooLong(ls ...limit) error {
+	for _, l := range ls {
+		if utf8.RuneCountInString(l.value) > l.max {
+			return apperr.Validation(l.field, i18n.T("不能超过 %[1]d 个字符", "at most %[1]d characters", l.max))
+		}
+	}
+	return nil
 }

@@ -183,8 +183,8 @@ func (s *Service) DecideDestruction(ctx context.Context, p *auth.Principal, id s
 		return Destruction{}, err
 	}
 	note = strings.TrimSpace(note)
-	if utf8.RuneCountInString(note) > 500 {
-		return Destruction{}, apperr.Validation("note", i18n.T("不能超过 500 个字符", "at most 500 characters"))
+	if err := tooLong(limit{"note", note, 500}); err != nil {
+		return Destruction{}, err
 	}
 	err := s.db.Tx(ctx, func(tx store.Conn) error {
 		d, r, err := s.readDestruction(ctx, tx, p, id)

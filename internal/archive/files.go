@@ -101,6 +101,10 @@ func (s *Service) createFile(ctx context.Context, tx store.Conn, p *auth.Princip
 	in.Kind = strings.TrimSpace(in.Kind)
 	in.Title, in.Location = strings.TrimSpace(in.Title), strings.TrimSpace(in.Location)
 	in.Project, in.Building, in.Unit = strings.TrimSpace(in.Project), strings.TrimSpace(in.Building), strings.TrimSpace(in.Unit)
+	if err := tooLong(limit{"title", in.Title, maxTitle}, limit{"location", in.Location, maxTitle},
+		limit{"project", in.Project, maxShort}, limit{"building", in.Building, maxShort}, limit{"unit", in.Unit, maxShort}); err != nil {
+		return 0, err
+	}
 	if in.Kind == "" {
 		return 0, apperr.Required("kind")
 	}
@@ -382,6 +386,9 @@ func (s *Service) UpdateFile(ctx context.Context, p *auth.Principal, id store.ID
 		if in.Location != nil {
 			location = strings.TrimSpace(*in.Location)
 			changes["location"] = []string{f.Location, location}
+		}
+		if err := tooLong(limit{"title", title, maxTitle}, limit{"location", location, maxTitle}); err != nil {
+			return err
 		}
 		if in.Chain != nil {
 			chain = strings.TrimSpace(*in.Chain)

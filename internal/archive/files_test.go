@@ -2,6 +2,7 @@ package archive
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"kefu/internal/auth"
@@ -196,6 +197,26 @@ func TestDepartments(t *testing.T) {
 		if err := db.Reader().QueryRow(fx.ctx, "SELECT count(*) FROM audit_log WHERE action = 'archive.department.bind'").
 			Scan(&n); err != nil || n != 1 {
 			t.Fatalf("bind audits = %d, %v", n, err)
+		}
+	})
+}
+
+// Texts longer than their limits are refused naming the field, before
+// anything is written.
+func TestTextLimits(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		fx := newFixture(t, db)
+		long := strings.Repeat("档", maxTitle+1)
+		_, err := fx.svc.CreateFile(fx.ctx, fx.archivist, FileInput{Kind: KindUnit, Project: "XD", Building: "3", Unit: "0501",
+			Title: long})
+		refused(t, err, http.StatusUnprocessableEntity, "title")
+		_, err = fx.svc.CheckIn(fx.ctx, fx.archivist, ItemInput{Category: "3.1", Title: "认购书", Medium: "paper",
+			ReceivedFrom: long})
+		refused(t, err, http.StatusUnprocessableEntity, "received_from")
+		var n int
+		if err := db.Reader().QueryRow(fx.ctx, "SELECT (SELECT count(*) FROM archive_files) + (SELECT count(*) FROM archive_items)").
+			Scan(&n); err != nil || n != 0 {
+			t.Fatalf("rows written: %d %v", n, err)
 		}
 	})
 }

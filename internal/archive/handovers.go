@@ -61,8 +61,8 @@ func (s *Service) CreateHandover(ctx context.Context, p *auth.Principal, in Hand
 	if in.Schedule == "" {
 		return Handover{}, apperr.Required("schedule")
 	}
-	if len([]rune(in.EventNote)) > 500 {
-		return Handover{}, apperr.Validation("event_note", i18n.T("不能超过 500 个字符", "at most 500 characters"))
+	if err := tooLong(limit{"event_note", in.EventNote, 500}); err != nil {
+		return Handover{}, err
 	}
 	company, err := s.companyFor(ctx, s.db.Reader(), p, in.CompanyID, "company_id")
 	if err != nil {
@@ -347,8 +347,8 @@ func (s *Service) handoverStep(ctx context.Context, p *auth.Principal, id store.
 		return Handover{}, err
 	}
 	note = strings.TrimSpace(note)
-	if len([]rune(note)) > 1000 {
-		return Handover{}, apperr.Validation("note", i18n.T("不能超过 1000 个字符", "at most 1000 characters"))
+	if err := tooLong(limit{"note", note, 1000}); err != nil {
+		return Handover{}, err
 	}
 	err := s.db.Tx(ctx, func(tx store.Conn) error {
 		h, _, sch, err := s.handoverFor(ctx, tx, p, id)

@@ -71,8 +71,8 @@ func (s *Service) CreateInspection(ctx context.Context, p *auth.Principal, in In
 		return Inspection{}, apperr.Validation("inspected_on", i18n.T("不能晚于今天（%[1]s）", "cannot be after today (%[1]s)", day.String()))
 	}
 	in.Summary = strings.TrimSpace(in.Summary)
-	if len([]rune(in.Summary)) > 4000 {
-		return Inspection{}, apperr.Validation("summary", i18n.T("不能超过 4000 个字符", "at most 4000 characters"))
+	if err := tooLong(limit{"summary", in.Summary, 4000}); err != nil {
+		return Inspection{}, err
 	}
 	if len(in.Findings) > 200 {
 		return Inspection{}, apperr.Validation("findings", i18n.T("至多 200 条", "at most 200 findings"))
@@ -84,8 +84,8 @@ func (s *Service) CreateInspection(ctx context.Context, p *auth.Principal, in In
 		if f.Finding == "" {
 			return Inspection{}, apperr.Required(field + "finding")
 		}
-		if len([]rune(f.Finding)) > 1000 {
-			return Inspection{}, apperr.Validation(field+"finding", i18n.T("不能超过 1000 个字符", "at most 1000 characters"))
+		if err := tooLong(limit{field + "finding", f.Finding, 1000}); err != nil {
+			return Inspection{}, err
 		}
 		if !f.DueOn.IsZero() && f.DueOn.Before(in.InspectedOn) {
 			return Inspection{}, apperr.Validation(field+"due_on", i18n.T("不能早于检查日期 %[1]s", "cannot be before the inspection date %[1]s",
@@ -263,8 +263,8 @@ func (s *Service) CloseFinding(ctx context.Context, p *auth.Principal, id store.
 	if note == "" {
 		return Finding{}, apperr.Required("note")
 	}
-	if len([]rune(note)) > 1000 {
-		return Finding{}, apperr.Validation("note", i18n.T("不能超过 1000 个字符", "at most 1000 characters"))
+	if err := tooLong(limit{"note", note, 1000}); err != nil {
+		return Finding{}, err
 	}
 	var out Finding
 	err := s.db.Tx(ctx, func(tx store.Conn) error {

@@ -64,6 +64,10 @@ func (s *Service) CheckIn(ctx context.Context, p *auth.Principal, in ItemInput) 
 		}
 		now := s.now()
 		in.Category, in.Title, in.Medium = strings.TrimSpace(in.Category), strings.TrimSpace(in.Title), strings.TrimSpace(in.Medium)
+		if err := tooLong(limit{"title", in.Title, maxTitle}, limit{"received_from", strings.TrimSpace(in.ReceivedFrom), maxTitle},
+			limit{"sub_category", strings.TrimSpace(in.SubCategory), maxShort}, limit{"source_type", in.SourceType, maxShort}); err != nil {
+			return err
+		}
 		if in.Category == "" {
 			return apperr.Required("category")
 		}

@@ -166,8 +166,8 @@ func without(ids []store.ID, id store.ID) []store.ID {
 // DecideLoan records the current step's decision. Audited.
 func (s *Service) DecideLoan(ctx context.Context, p *auth.Principal, id store.ID, approve bool, note string) (Loan, error) {
 	note = strings.TrimSpace(note)
-	if utf8.RuneCountInString(note) > 500 {
-		return Loan{}, apperr.Validation("note", i18n.T("不能超过 500 个字符", "at most 500 characters"))
+	if err := tooLong(limit{"note", note, 500}); err != nil {
+		return Loan{}, err
 	}
 	err := s.db.Tx(ctx, func(tx store.Conn) error {
 		l, r, err := s.readLoan(ctx, tx, p, id, "id")
@@ -334,8 +334,8 @@ func (s *Service) ReturnLoan(ctx context.Context, p *auth.Principal, id store.ID
 		return Loan{}, err
 	}
 	note = strings.TrimSpace(note)
-	if utf8.RuneCountInString(note) > 500 {
-		return Loan{}, apperr.Validation("note", i18n.T("不能超过 500 个字符", "at most 500 characters"))
+	if err := tooLong(limit{"note", note, 500}); err != nil {
+		return Loan{}, err
 	}
 	err := s.db.Tx(ctx, func(tx store.Conn) error {
 		l, _, r, err := s.custodianLoan(ctx, tx, p, id)
@@ -397,8 +397,8 @@ func (s *Service) ChaseLoan(ctx context.Context, p *auth.Principal, id store.ID,
 		return Loan{}, err
 	}
 	note = strings.TrimSpace(note)
-	if utf8.RuneCountInString(note) > 500 {
-		return Loan{}, apperr.Validation("note", i18n.T("不能超过 500 个字符", "at most 500 characters"))
+	if err := tooLong(limit{"note", note, 500}); err != nil {
+		return Loan{}, err
 	}
 	err := s.db.Tx(ctx, func(tx store.Conn) error {
 		l, _, r, err := s.custodianLoan(ctx, tx, p, id)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"kefu/internal/apperr"
 	"kefu/internal/audit"
@@ -47,6 +48,9 @@ func (s *Service) AddLink(ctx context.Context, p *auth.Principal, file store.ID,
 			return apperr.NotFound("other_file_id")
 		}
 		in.Relation = strings.TrimSpace(in.Relation)
+		if err := tooLong(limit{"note", strings.TrimSpace(in.Note), maxNote}); err != nil {
+			return err
+		}
 		if in.Relation == "" {
 			return apperr.Required("relation")
 		}
@@ -100,6 +104,9 @@ func (s *Service) SetHold(ctx context.Context, p *auth.Principal, file store.ID,
 		}
 		if reason = strings.TrimSpace(reason); reason == "" {
 			return apperr.Required("reason")
+		}
+		if err := tooLong(limit{"reason", reason, maxNote}); err != nil {
+			return err
 		}
 		if f.State == "destroyed" {
 			return apperr.Gone("id", i18n.T("档案已销毁", "the file was destroyed"))
@@ -163,6 +170,9 @@ func (s *Service) RequestLevelChange(ctx context.Context, p *auth.Principal, fil
 		if reason = strings.TrimSpace(reason); reason == "" {
 			return apperr.Required("reason")
 		}
+		if err := tooLong(limit{"reason", reason, maxNote}); err != nil {
+			return err
+		}
 		var n int64
 		if err := tx.QueryRow(ctx, "SELECT count(*) FROM archive_level_changes WHERE file_id = ? AND state = 'pending'", f.ID).
 			Scan(&n); err != nil {
@@ -197,6 +207,9 @@ func (s *Service) RequestLevelChange(ctx context.Context, p *auth.Principal, fil
 func (s *Service) DecideLevelChange(ctx context.Context, p *auth.Principal, id store.ID, approve bool, note string) (LevelChange, error) {
 	if err := need(p, auth.PermArchivesApprove); err != nil {
 		return LevelChange{}, err
+	}
+	if note = strings.TrimSpace(note); utf8.RuneCountInString(note) > maxNote {
+		return LevelChange{}, tooLong(limit{"note", note, maxNote})
 	}
 	var out LevelChange
 	err := s.db.Tx(ctx, func(tx store.Conn) error {
