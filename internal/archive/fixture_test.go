@@ -36,7 +36,7 @@ import (
 //   - outsider: archivist of another company (乙置业公司)
 //   - admin: an administrator of the company
 type fixture struct {
-	t       *testing.T
+	t       testing.TB
 	ctx     context.Context
 	db      *store.DB
 	clock   *testkit.Clock
@@ -82,7 +82,7 @@ func at(t testing.TB, s string) time.Time {
 }
 
 // newFixture builds the company, its archive departments and the people.
-func newFixture(t *testing.T, db *store.DB) *fixture {
+func newFixture(t testing.TB, db *store.DB) *fixture {
 	t.Helper()
 	fx := &fixture{t: t, ctx: context.Background(), db: db, clock: testkit.NewClock(at(t, "2026-03-02 09:00")),
 		dept: map[string]store.ID{}, units: map[string]org.Unit{}}

@@ -29,19 +29,34 @@ func (s *Service) Retention(ctx context.Context, p *auth.Principal, company stor
 	if err != nil {
 		return RetentionSummary{}, err
 	}
+	day := today(r.Calendar, s.now())
+	// One row per state, eligible day and category, read in the order of
+	// the covering index archive_volumes_eligible (a few thousand rows at
+	// most, however many volumes the company keeps) …
 	type vol struct {
-		category, state, eligible string
-		months, hold, listed      int64
+		state, eligible, category string
+		n                         int64
 	}
 	vols, err := store.QueryAll(ctx, c, func(sc store.Scanner) (vol, error) {
 		var v vol
-		return v, sc.Scan(&v.category, &v.state, &v.eligible, &v.months, &v.hold, &v.listed)
-	}, `SELECT v.category, v.state, v.eligible_on, v.retention_months, f.on_hold, CASE WHEN `+openListCond+` THEN 1 ELSE 0 END
-		FROM archive_volumes v JOIN archive_files f ON f.id = v.file_id WHERE v.company_id = ?`, company)
+		return v, sc.Scan(&v.state, &v.eligible, &v.category, &v.n)
+	}, `SELECT state, eligible_on, category, count(*) FROM archive_volumes WHERE company_id = ?
+		GROUP BY state, eligible_on, category`, company)
 	if err != nil {
 		return RetentionSummary{}, err
 	}
-	day := today(r.Calendar, s.now())
+	// … and the volumes already eligible split by hold and listing.
+	type split struct{ hold, listed, n int64 }
+	splits, err := store.QueryAll(ctx, c, func(sc store.Scanner) (split, error) {
+		var x split
+		return x, sc.Scan(&x.hold, &x.listed, &x.n)
+	}, `SELECT f.on_hold, CASE WHEN `+openListCond+` THEN 1 ELSE 0 END, count(*)
+		FROM archive_volumes v JOIN archive_files f ON f.id = v.file_id
+		WHERE v.company_id = ? AND v.state = 'archived' AND v.eligible_on <> '' AND v.eligible_on <= ? GROUP BY 1, 2`,
+		company, day.String())
+	if err != nil {
+		return RetentionSummary{}, err
+	}
 	out := RetentionSummary{CompanyID: company, Today: day, Upcoming: upcoming(r.Archive.RetentionReport, day),
 		ByCategory: []CategoryCount{}}
 	cats := map[string]int{}
@@ -50,60 +65,63 @@ func (s *Service) Retention(ctx context.Context, p *auth.Principal, company stor
 		out.ByCategory = append(out.ByCategory, CategoryCount{Category: cat.Key, Name: cat.Name.ZH})
 	}
 	for _, v := range vols {
+		n := int(v.n)
 		switch v.state {
 		case "open":
-			out.Open++
+			out.Open += n
 			continue
 		case "destroyed":
-			out.Destroyed++
+			out.Destroyed += n
 			continue
 		}
-		out.Archived++
+		out.Archived += n
 		i, ok := cats[v.category]
 		if !ok {
 			i, cats[v.category] = len(out.ByCategory), len(out.ByCategory)
 			out.ByCategory = append(out.ByCategory, CategoryCount{Category: v.category, Name: v.category})
 		}
-		out.ByCategory[i].Archived++
+		out.ByCategory[i].Archived += n
 		if v.eligible == "" {
-			out.Permanent++
+			out.Permanent += n
 			continue
 		}
 		if v.eligible <= day.String() {
-			out.ByCategory[i].Eligible++
-			switch {
-			case v.listed != 0:
-				out.OnList++
-			case v.hold != 0:
-				out.OnHold++
-			default:
-				out.Eligible++
-			}
+			out.ByCategory[i].Eligible += n
 			continue
 		}
-		if n := len(out.Upcoming); n > 0 && v.eligible > out.Upcoming[n-1].To.String() {
-			out.Later = laterYear(out.Later, v.eligible)
+		if last := len(out.Upcoming) - 1; last >= 0 && v.eligible > out.Upcoming[last].To.String() {
+			out.Later = laterYear(out.Later, v.eligible, n)
 			continue
 		}
 		for j := range out.Upcoming {
 			b := &out.Upcoming[j]
 			if v.eligible >= b.From.String() && v.eligible <= b.To.String() {
-				b.Count++
+				b.Count += n
 				break
 			}
+		}
+	}
+	for _, x := range splits {
+		switch n := int(x.n); {
+		case x.listed != 0:
+			out.OnList += n
+		case x.hold != 0:
+			out.OnHold += n
+		default:
+			out.Eligible += n
 		}
 	}
 	slices.SortFunc(out.Later, func(a, b RetentionBucket) int { return strings.Compare(a.Period, b.Period) })
 	return out, nil
 }
 
-// laterYear counts a volume eligible on day (YYYY-MM-DD) in its year's
-// bucket.
-func laterYear(later []RetentionBucket, day string) []RetentionBucket {
+// laterYear counts n volumes eligible on day (YYYY-MM-DD) in its
+// year's bucket.
+func laterYear(later []RetentionBucket, day string, n int) []RetentionBucket {
 	year := day[:4]
 	for i := range later {
 		if later[i].Period == year {
-			later[i].Count++
+			later[i].Count += n
 			return later
 		}
 	}
@@ -111,7 +129,7 @@ func laterYear(later []RetentionBucket, day string) []RetentionBucket {
 	if err != nil {
 		return later
 	}
-	return append(later, RetentionBucket{Period: year, From: calendar.D(d.Year, 1, 1), To: calendar.D(d.Year, 12, 31), Count: 1})
+	return append(later, RetentionBucket{Period: year, From: calendar.D(d.Year, 1, 1), To: calendar.D(d.Year, 12, 31), Count: n})
 }
 
 // upcoming are the next report periods from the one of day (counted from

@@ -90,7 +90,7 @@ CREATE TABLE archive_volumes (
     UNIQUE (file_id, category),
     UNIQUE (company_id, number)
 );
-CREATE INDEX archive_volumes_eligible ON archive_volumes (company_id, state, eligible_on);
+CREATE INDEX archive_volumes_eligible ON archive_volumes (company_id, state, eligible_on, category);
 
 -- A document (文件/资料) checked in (签收) and filed (归档) the same day
 -- (ARC-009): paper or electronic, with its electronic copy in documents.
@@ -119,6 +119,7 @@ CREATE TABLE archive_items (
     created_at     BIGINT NOT NULL
 );
 CREATE INDEX archive_items_file ON archive_items (file_id, category, id);
+CREATE INDEX archive_items_volume ON archive_items (volume_id);
 CREATE INDEX archive_items_tray ON archive_items (company_id, state, filing_due_at);
 CREATE UNIQUE INDEX archive_items_source ON archive_items (source_type, source_id, category) WHERE source_id IS NOT NULL;
 
