@@ -35,6 +35,9 @@ func (s *Server) archiveRoutes() {
 	// the caller may open them (custody, clearance or a current loan).
 	s.page("GET /archives/files/{id}/documents/{doc}", borrow, s.customerDownload)
 	s.page("POST /archives/files/{id}/{action}", read, s.arcFileAct)
+	if s.docs != nil {
+		s.page("POST /archives/files/{id}/upload", write, s.arcUpload)
+	}
 	s.page("POST /archives/levels/{id}/decide", read, s.arcLevelDecide)
 
 	s.page("GET /archives/tray", read, s.arcTray)

@@ -172,6 +172,9 @@ type arcFileView struct {
 	Loans      []archive.Loan
 	LevelOpts  []option
 	Relations  []option
+	Upload     bool     // electronic copies can be stored (a document service)
+	Categories []option // of the upload form
+	Media      []option // electronic media of the upload form
 	Approve    bool
 	Write      bool
 	refusedForm
@@ -200,6 +203,7 @@ func (s *Server) renderFile(w http.ResponseWriter, rq *request, status int, id s
 	}
 	v := &arcFileView{arcCtx: c, File: &file, ChainName: c.chainName(file.Chain, l), HoldAction: "hold", KindName: arcName("kind", file.Kind, l), LevelClass: levelClass(c.Rules, file.Level),
 		LevelOpts: c.levelOptions(l), Relations: arcOptions("rel", archive.Relations, l), Approve: p.Can(auth.PermArchivesApprove),
+		Upload: s.docs != nil, Categories: c.categoryOptions(l), Media: arcOptions("medium", []string{"electronic", "photo", "audio", "video"}, l),
 		Write: p.Can(auth.PermArchivesWrite), refusedForm: refusedForm{Failed: failed, Form: f}}
 	if file.OnHold {
 		v.HoldAction = "release"

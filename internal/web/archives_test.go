@@ -13,6 +13,7 @@ import (
 	"kefu/internal/audit"
 	"kefu/internal/auth"
 	"kefu/internal/calendar"
+	"kefu/internal/document"
 	"kefu/internal/org"
 	"kefu/internal/policy"
 	"kefu/internal/services"
@@ -28,6 +29,7 @@ import (
 type arcEnv struct {
 	*env
 	ids map[string]store.ID
+	db  *store.DB
 	gmo org.Unit
 	ca  org.Unit
 	clk *testClock
@@ -39,7 +41,7 @@ func newArcEnv(t *testing.T) *arcEnv {
 	o := org.New(org.Options{DB: db})
 	a := auth.New(auth.Options{DB: db, Org: o})
 	ctx := audit.WithActor(context.Background(), audit.System)
-	e := &arcEnv{env: &env{t: t, org: o, auth: a}, ids: map[string]store.ID{}, clk: &testClock{t: vat("2026-05-11 09:00")}}
+	e := &arcEnv{env: &env{t: t, org: o, auth: a}, ids: map[string]store.ID{}, db: db, clk: &testClock{t: vat("2026-05-11 09:00")}}
 	var err error
 	if e.root, err = o.EnsureRoot(ctx, "集团总部"); err != nil {
 		t.Fatal(err)
@@ -75,8 +77,11 @@ func newArcEnv(t *testing.T) *arcEnv {
 	if err := pols.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
-	e.srv = httptest.NewServer(web.New(services.Set{DB: db, Auth: a, Org: o, Calendars: e.cal, Policy: pols, Logger: log,
-		Version: "test", Now: e.clk.Now}))
+	docs := document.New(document.Options{DB: db, Dir: t.TempDir(), Logger: log, Now: e.clk.Now})
+	set := services.Set{DB: db, Auth: a, Org: o, Calendars: e.cal, Policy: pols, Documents: docs, Logger: log,
+		Version: "test", Now: e.clk.Now}.WithDefaults()
+	docs.RegisterOwner("archive_file", set.Archives.DocumentOwner)
+	e.srv = httptest.NewServer(web.New(set))
 	t.Cleanup(e.srv.Close)
 	return e
 }
@@ -147,6 +152,31 @@ func TestArchivesPages(t *testing.T) {
 	r.want(t, http.StatusUnprocessableEntity, "YYYY-MM-DD")
 	arc.post(loc+"/archive", url.Values{"volume_id": {m[1]}, "archived_on": {"2026-05-11"}}).want(t, http.StatusSeeOther)
 	arc.get(loc).want(t, http.StatusOK, "2036-05-12", "已归档") // ARC-014: 10 years end at 24:00 of 2036-05-11
+	// An electronic copy (ARC-001): a scan uploaded into the file, filed
+	// into its volume, opened by the archivist; a refused upload names
+	// the field and leaves no document behind.
+	pdf := "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+	r = arc.upload(loc+"/upload", "按揭合同补充协议.pdf", pdf, map[string]string{"category": "3.2", "medium": "electronic"})
+	r.want(t, http.StatusUnprocessableEntity, `id="upload-form"`)
+	if fieldError(r.body, "up-title") == "" {
+		t.Errorf("no inline error under the upload's title:\n%s", r.body)
+	}
+	r = arc.upload(loc+"/upload", "按揭合同补充协议.pdf", pdf, map[string]string{"category": "9.9", "title": "按揭合同补充协议",
+		"medium": "electronic"})
+	r.want(t, http.StatusUnprocessableEntity, `id="upload-form"`)
+	redirect(t, arc.upload(loc+"/upload", "按揭合同补充协议.pdf", pdf, map[string]string{"category": "3.2", "title": "按揭合同补充协议",
+		"medium": "electronic"}), regexp.MustCompile("^"+regexp.QuoteMeta(loc)+"#items$"))
+	page = arc.get(loc)
+	page.want(t, http.StatusOK, "按揭合同补充协议", "BJ1-03-1201-3.2")
+	doc := regexp.MustCompile(`href="(/archives/files/\d+/documents/\d+)"`).FindStringSubmatch(page.body)
+	if doc == nil {
+		t.Fatalf("no link to the electronic copy:\n%s", page.body)
+	}
+	arc.get(doc[1]).want(t, http.StatusOK, "%PDF-1.4")
+	var docs int
+	if err := e.db.Reader().QueryRow(context.Background(), "SELECT count(*) FROM documents WHERE owner_type = 'archive_file' AND deleted_at = 0").Scan(&docs); err != nil || docs != 1 {
+		t.Errorf("documents kept = %d %v, want only the one filed", docs, err)
+	}
 	arc.get(loc+"/cover").want(t, http.StatusOK, "客 户 档 案", `id="cover-number">BJ1-03-1201<`, "10 年", "2026-05-11",
 		"data-print", "archives.css")
 
