@@ -14,6 +14,7 @@ import (
 	"kefu/internal/audit"
 	"kefu/internal/auth"
 	"kefu/internal/calendar"
+	"kefu/internal/document"
 	"kefu/internal/i18n"
 	"kefu/internal/notify"
 	"kefu/internal/store"
@@ -248,8 +249,9 @@ func (s *Service) DecideDestruction(ctx context.Context, p *auth.Principal, id s
 
 // ExecuteDestruction destroys an approved list (archives:write) into the
 // permanent destruction record; a volume placed on hold since is refused.
-// The items of its volumes are marked destroyed; the bytes of their
-// electronic copies stay in the document store.
+// The items of its volumes are marked destroyed and their electronic
+// copies withdrawn (no longer downloadable; the bytes stay in the
+// content-addressed store, which may share them with other documents).
 func (s *Service) ExecuteDestruction(ctx context.Context, p *auth.Principal, id store.ID, in ExecuteInput) (Destruction, error) {
 	if err := need(p, auth.PermArchivesWrite); err != nil {
 		return Destruction{}, err
@@ -316,6 +318,17 @@ func (s *Service) ExecuteDestruction(ctx context.Context, p *auth.Principal, id 
 			if _, err := tx.Exec(ctx, "UPDATE archive_items SET state = 'destroyed' WHERE volume_id = ?", e.VolumeID); err != nil {
 				return err
 			}
+			// The electronic copies go with the volume: no longer downloadable.
+			docs, err := store.QueryAll(ctx, tx, func(sc store.Scanner) (store.ID, error) {
+				var id store.ID
+				return id, sc.Scan(&id)
+			}, "SELECT document_id FROM archive_items WHERE volume_id = ? AND document_id IS NOT NULL", e.VolumeID)
+			if err != nil {
+				return err
+			}
+			if err := document.WithdrawIn(audit.WithActor(ctx, p.Actor()), tx, docs, userOf(p), "destroyed "+d.Number, now); err != nil {
+				return err
+			}
 			files[e.FileID] = true
 		}
 		var gone []string
@@ -348,4 +361,12 @@ func (s *Service) ExecuteDestruction(ctx context.Context, p *auth.Principal, id 
 		return Destruction{}, err
 	}
 	return s.GetDestruction(ctx, p, id)
+}
+
+// userOf is p's user id, 0 for the system.
+func userOf(p *auth.Principal) store.ID {
+	if p == nil {
+		return 0
+	}
+	return p.UserID
 }

@@ -2,10 +2,12 @@ package archive
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"kefu/internal/auth"
 	"kefu/internal/calendar"
+	"kefu/internal/document"
 	"kefu/internal/store"
 	"kefu/internal/store/storetest"
 )
@@ -32,6 +34,10 @@ func TestDestructionExample(t *testing.T) {
 			holder_unit_id, received_at, filing_due_at, filed_at, state, created_at)
 			VALUES (?, ?, ?, '3.1', '认购书', 'paper', 4, ?, ?, ?, ?, 'filed', ?) RETURNING id`,
 			fx.company, a, a31, fx.dept["customer_affairs"], now, now, now, now)
+		// Its electronic copy (a scan stored by the document service).
+		scan := must(fx.docs.Upload(fx.ctx, fx.archivist, document.CreateInput{OwnerType: "archive_file", OwnerID: a,
+			Category: "other"}, "认购书.pdf", strings.NewReader("%PDF-1.4\n%%EOF\n")))(t)
+		fx.exec("UPDATE archive_items SET document_id = ? WHERE id = ?", scan.ID, item)
 
 		fx.set("2036-03-15 12:00")
 		vols, _ := must2(fx.svc.EligibleVolumes(fx.ctx, fx.archivist, 0, 0, ""))(t)
@@ -145,6 +151,10 @@ func TestDestructionExample(t *testing.T) {
 		}
 		if s := state("SELECT state FROM archive_items WHERE id = ?", item); s != "destroyed" {
 			t.Fatalf("item = %s", s)
+		}
+		// The electronic copy went with it: nobody downloads it any more.
+		if _, _, err := fx.docs.Open(fx.ctx, fx.admin, scan.ID); err == nil {
+			t.Fatal("the scan of a destroyed volume still opens")
 		}
 		_, err = fx.svc.ExecuteDestruction(fx.ctx, fx.archivist, d.ID, ExecuteInput{Method: "粉碎"})
 		refused(t, err, http.StatusConflict, "state")
