@@ -161,6 +161,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Archives.RegisterTimers(a.Jobs)                                   // overdue loans are reminded daily (ARC-011)
 	a.Documents.RegisterOwner("archive_file", a.Archives.DocumentOwner) // electronic copies of archive items (ARC-001)
 	a.Tickets.OnClose(a.Archives.OnTicketClosed)                        // complaint materials into the year's case file (ARC-017)
+	a.Sales.OnSubscribed(a.Archives.OnSubscriptionSigned)               // the sales team's 5-working-day handover (ARC-006)
 	a.API = httpapi.New(a.Services())
 	return a, nil
 }

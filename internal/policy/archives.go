@@ -144,6 +144,10 @@ type HandoverSchedule struct {
 	Event    Name              `json:"event,omitzero"` // what starts an event handover: 认购书签订
 	Limit    calendar.Duration `json:"limit,omitzero"`
 	Weekdays []int             `json:"weekdays,omitempty"` // 1 = Monday … 7 = Sunday
+	// Source opens an event batch by itself when kefu records the event:
+	// "sales.subscription" (a subscription signed at a sales centre,
+	// ARC-006); "" is opened by hand with the event date.
+	Source string `json:"source,omitempty"`
 	// Categories handed over; empty: all.
 	Categories []string `json:"categories,omitempty"`
 	RuleID     string   `json:"rule_id,omitempty"`
@@ -159,6 +163,10 @@ const (
 
 // HandoverTriggers lists them.
 var HandoverTriggers = []string{HandoverEvent, HandoverWeekly, HandoverQuarterly, HandoverHalfYearly}
+
+// SourceSubscription is the event source of a subscription signed at a
+// sales centre (internal/sales, ARC-006).
+const SourceSubscription = "sales.subscription"
 
 // DeptHolder in an ApprovalStep or LevelApprovers is the department
 // holding the file.
@@ -482,6 +490,9 @@ func (v *validator) archives(path string, r *ArchiveRules) {
 		case HandoverQuarterly, HandoverHalfYearly:
 		default:
 			v.add(p+".trigger", i18n.T("须为 event、weekly、quarterly 或 half_yearly", "must be event, weekly, quarterly or half_yearly"))
+		}
+		if h.Source != "" && (h.Source != SourceSubscription || h.Trigger != HandoverEvent) {
+			v.add(p+".source", i18n.T("须为 sales.subscription，且仅用于 event 移交", "must be sales.subscription, on an event handover only"))
 		}
 		for j, c := range h.Categories {
 			if _, ok := r.Category(c); !ok {

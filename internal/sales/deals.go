@@ -103,6 +103,12 @@ func (s *Service) RecordDeal(ctx context.Context, p *auth.Principal, in DealInpu
 				return err
 			}
 		}
+		if signed != nil {
+			if err := s.tellSubscribed(ctx, tx, Subscription{CompanyID: ce.CompanyID, CentreID: ce.UnitID, DealID: id,
+				Number: number, PropertyUnit: property, Subscriber: subscriber, SignedOn: *signed}); err != nil {
+				return err
+			}
+		}
 		return audit.Record(audit.WithActor(ctx, p.Actor()), tx, now, "sales.deal.record", "sales_deal", id.String(),
 			map[string]any{"number": number, "registration_id": in.RegistrationID, "closing_agent_id": closing,
 				"property_unit": property, "commission": commission.String(), "company_referred": companyReferred,
@@ -247,6 +253,12 @@ func (s *Service) UpdateDealFacts(ctx context.Context, p *auth.Principal, id sto
 		}
 		if state == DealClosed && d.RegistrationID != 0 {
 			if _, err := s.decide(ctx, tx, ce, d.RegistrationID, id, 0); err != nil {
+				return err
+			}
+		}
+		if d.SubscribedOn == nil && signed != nil {
+			if err := s.tellSubscribed(ctx, tx, Subscription{CompanyID: ce.CompanyID, CentreID: ce.UnitID, DealID: id,
+				Number: d.Number, PropertyUnit: d.PropertyUnit, Subscriber: d.SubscriberName, SignedOn: *signed}); err != nil {
 				return err
 			}
 		}

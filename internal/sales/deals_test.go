@@ -1,6 +1,7 @@
 package sales
 
 import (
+	"context"
 	"net/http"
 	"testing"
 
@@ -317,6 +318,38 @@ func TestRecordDealChecks(t *testing.T) {
 		rep := must(fx.svc.Commission(fx.ctx, fx.pm, fx.unit, "2026-05"))(t)
 		if len(rep.Held) != 1 || rep.Held[0].ID != bare.ID || len(rep.Lines) != 0 {
 			t.Fatalf("report = %+v", rep)
+		}
+	})
+}
+
+// The modules that start a clock from a signed subscription (ARC-006) are
+// told once: when the signing day is first recorded, at once or later.
+func TestSubscribedHook(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		fx := newFixture(t, db)
+		var told []Subscription
+		fx.svc.OnSubscribed(func(_ context.Context, _ store.Conn, s Subscription) error {
+			told = append(told, s)
+			return nil
+		})
+		e := fx.entry(fx.a, "周二", "13600000002")
+		d := fx.deal(fx.a, e.ID, "5-0802", "12000", "2026-05-10")
+		if len(told) != 1 || told[0].DealID != d.ID || told[0].Number != d.Number || told[0].PropertyUnit != "5-0802" ||
+			told[0].SignedOn.String() != "2026-05-10" || told[0].CentreID != fx.unit {
+			t.Fatalf("told %+v for %+v", told, d)
+		}
+		later := must(fx.svc.RecordDeal(fx.ctx, fx.a, DealInput{UnitID: fx.unit, RegistrationID: fx.entry(fx.a, "周三", "13600000003").ID,
+			PropertyUnit: "5-0803", SubscriberName: "周三", Commission: "9000", DepositOn: "2026-05-09"}))(t)
+		if len(told) != 1 {
+			t.Fatalf("a deposit alone told %+v", told)
+		}
+		must(fx.svc.UpdateDealFacts(fx.ctx, fx.a, later.ID, DealFactsInput{SubscribedOn: "2026-05-11"}))(t)
+		if len(told) != 2 || told[1].DealID != later.ID || told[1].SignedOn.String() != "2026-05-11" || told[1].Subscriber != "周三" {
+			t.Fatalf("told %+v", told)
+		}
+		must(fx.svc.UpdateDealFacts(fx.ctx, fx.pm, later.ID, DealFactsInput{SubscribedOn: "2026-05-10"}))(t)
+		if len(told) != 2 {
+			t.Fatalf("a corrected signing day told again: %+v", told)
 		}
 	})
 }

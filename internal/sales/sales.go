@@ -75,6 +75,8 @@ type Service struct {
 	merits Proposer
 	log    *slog.Logger
 	now    func() time.Time
+
+	subscribed []SubscriptionHook // told when a subscription is signed (ARC-006)
 }
 
 // New returns the sales service.
