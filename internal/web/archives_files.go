@@ -48,7 +48,8 @@ func (s *Server) renderBrowser(w http.ResponseWriter, rq *request, status int, n
 		Levels: c.levelOptions(l), Chains: c.chainOptions(l), Holders: s.holderOptions(rq, c.Company),
 		DefLevel: c.Rules.DefaultLevel}
 	f := archive.FileFilter{CompanyID: c.Company, Kind: q.Get("kind"), Category: q.Get("category"), Level: q.Get("level"),
-		HolderUnit: form.id("holder"), Q: strings.TrimSpace(q.Get("q")), Limit: 50, Cursor: q.Get("cursor")}
+		HolderUnit: form.id("holder"), CustomerID: form.id("customer"), Q: strings.TrimSpace(q.Get("q")), Limit: 50,
+		Cursor: q.Get("cursor")}
 	if v := q.Get("year"); v != "" {
 		y, err := strconv.Atoi(v)
 		if err != nil || y < 1900 || y > 9999 {
@@ -60,7 +61,8 @@ func (s *Server) renderBrowser(w http.ResponseWriter, rq *request, status int, n
 		h := v == "1"
 		f.OnHold = &h
 	}
-	d.Filtered = f.Kind != "" || f.Category != "" || f.Level != "" || f.HolderUnit != 0 || f.Q != "" || f.Year != 0 || f.OnHold != nil
+	d.Filtered = f.Kind != "" || f.Category != "" || f.Level != "" || f.HolderUnit != 0 || f.Q != "" || f.Year != 0 ||
+		f.OnHold != nil || f.CustomerID != 0
 	if !form.HasErrors() {
 		page, err := s.archives.ListFiles(rq.Context(), rq.P, f)
 		if err != nil && !failOn(form, err, l, []string{"kind", "category", "year", "level", "q", "holder"}) {

@@ -128,6 +128,7 @@ func TestArchivesPages(t *testing.T) {
 	page.want(t, http.StatusOK, `id="file-number">BJ1-03-1201<`, "总经理办公室", `id="cover-link"`, `id="borrow-link"`)
 	arc.get("/archives").want(t, http.StatusOK, "BJ1-03-1201", `id="files-table"`, `id="file-form"`, `id="tab-tray"`)
 	arc.get("/archives?q=BJ9").want(t, http.StatusOK, `id="no-files"`)
+	arc.get("/archives?customer=999999").want(t, http.StatusOK, `id="no-files"`, `name="customer" value="999999"`)
 
 	// The tray: an inline error, a document filed at once, one left in the tray.
 	r = arc.post("/archives/tray", url.Values{"category": {"3.1"}, "medium": {"paper"}})

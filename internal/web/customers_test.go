@@ -111,10 +111,10 @@ func TestCustomerPagesMaskPerRole(t *testing.T) {
 
 	agent := e.signedIn("agent").get(page)
 	agent.want(t, http.StatusOK, "王建国", "1101**********1234", "G-000001", "RQ-0001", "双月", "特殊群体", "已脱敏")
-	agent.lacks(t, "110101199003071234")
+	agent.lacks(t, "110101199003071234", `id="archive-link"`) // no archives:read
 	for _, who := range []string{"boss", "archivist"} {
 		r := e.signedIn(who).get(page)
-		r.want(t, http.StatusOK, "110101199003071234")
+		r.want(t, http.StatusOK, "110101199003071234", `href="/archives?customer=`+c.ID.String()+`"`)
 		r.lacks(t, "1101**********1234")
 	}
 	// The cover prints what the page shows: masked for the agent.

@@ -108,6 +108,7 @@ var archiveLabels = map[string]i18n.Text{
 	"arc.missing":          i18n.T("缺少：", "Missing: "),
 	"arc.archive_volume":   i18n.T("立卷归档", "Archive"),
 	"arc.no_volumes":       i18n.T("还没有案卷：签收第一份资料时自动立卷", "No volume yet: the first document checked in opens one"),
+	"cus.archive_files":    i18n.T("客户档案卷宗", "Archive files"),
 	"arc.items":            i18n.T("卷内资料", "Documents"),
 	"arc.upload":           i18n.T("上传电子件（扫描件、照片、录音、录像）", "Upload an electronic copy (scan, photo, recording, video)"),
 	"arc.upload_file":      i18n.T("文件", "File"),
