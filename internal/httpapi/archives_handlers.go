@@ -57,7 +57,7 @@ func (h archiveAPI) departments(w http.ResponseWriter, r *http.Request, p *auth.
 
 func (h archiveAPI) bindDepartment(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	var in archive.DepartmentInput
-	if err := archiveDecode(r, &in); err != nil {
+	if err := decode(r, &in); err != nil {
 		return err
 	}
 	d, err := h.svc.BindDepartment(r.Context(), p, r.PathValue("key"), in)
@@ -104,16 +104,7 @@ func (h archiveAPI) files(w http.ResponseWriter, r *http.Request, p *auth.Princi
 }
 
 func (h archiveAPI) createFile(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	var in archive.FileInput
-	if err := archiveDecode(r, &in); err != nil {
-		return err
-	}
-	f, err := h.svc.CreateFile(r.Context(), p, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, f)
-	return nil
+	return createRecord(w, r, p, h.svc.CreateFile)
 }
 
 func (h archiveAPI) lookup(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -191,16 +182,7 @@ func (h archiveAPI) tray(w http.ResponseWriter, r *http.Request, p *auth.Princip
 }
 
 func (h archiveAPI) checkIn(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	var in archive.ItemInput
-	if err := archiveDecode(r, &in); err != nil {
-		return err
-	}
-	it, err := h.svc.CheckIn(r.Context(), p, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, it)
-	return nil
+	return createRecord(w, r, p, h.svc.CheckIn)
 }
 
 func (h archiveAPI) fileItem(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -289,16 +271,7 @@ func (h archiveAPI) loans(w http.ResponseWriter, r *http.Request, p *auth.Princi
 }
 
 func (h archiveAPI) requestLoan(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	var in archive.LoanInput
-	if err := archiveDecode(r, &in); err != nil {
-		return err
-	}
-	l, err := h.svc.RequestLoan(r.Context(), p, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, l)
-	return nil
+	return createRecord(w, r, p, h.svc.RequestLoan)
 }
 
 func (h archiveAPI) loan(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -321,7 +294,7 @@ func recordAction[Out any](w http.ResponseWriter, r *http.Request, p *auth.Princ
 	run func(id store.ID) (Out, error)) error {
 	if r.ContentLength != 0 {
 		var in struct{}
-		if err := archiveDecode(r, &in); err != nil {
+		if err := decode(r, &in); err != nil {
 			return err
 		}
 	}
@@ -375,16 +348,7 @@ func (h archiveAPI) destructions(w http.ResponseWriter, r *http.Request, p *auth
 }
 
 func (h archiveAPI) createDestruction(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	var in archive.DestructionInput
-	if err := archiveDecode(r, &in); err != nil {
-		return err
-	}
-	d, err := h.svc.CreateDestruction(r.Context(), p, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, d)
-	return nil
+	return createRecord(w, r, p, h.svc.CreateDestruction)
 }
 
 func (h archiveAPI) destruction(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -403,7 +367,7 @@ func (h archiveAPI) decideDestruction(w http.ResponseWriter, r *http.Request, p 
 
 func (h archiveAPI) execute(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	var in archive.ExecuteInput
-	if err := archiveDecode(r, &in); err != nil {
+	if err := decode(r, &in); err != nil {
 		return err
 	}
 	id, err := recordID(r, "destruction")
@@ -440,16 +404,7 @@ func (h archiveAPI) handovers(w http.ResponseWriter, r *http.Request, p *auth.Pr
 }
 
 func (h archiveAPI) createHandover(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	var in archive.HandoverInput
-	if err := archiveDecode(r, &in); err != nil {
-		return err
-	}
-	ho, err := h.svc.CreateHandover(r.Context(), p, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, ho)
-	return nil
+	return createRecord(w, r, p, h.svc.CreateHandover)
 }
 
 func (h archiveAPI) handover(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -488,16 +443,7 @@ func (h archiveAPI) inspections(w http.ResponseWriter, r *http.Request, p *auth.
 }
 
 func (h archiveAPI) createInspection(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	var in archive.InspectionInput
-	if err := archiveDecode(r, &in); err != nil {
-		return err
-	}
-	ins, err := h.svc.CreateInspection(r.Context(), p, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, ins)
-	return nil
+	return createRecord(w, r, p, h.svc.CreateInspection)
 }
 
 func (h archiveAPI) closeFinding(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -78,10 +79,20 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 // Content-Type says: clients such as curl -d label JSON as a form): unknown fields and wrong
 // types are 422 naming the field, unreadable JSON is 400, too large is 413.
 func decode(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
+	var raw bytes.Buffer // what the decoder read, to name a field its type refuses
+	dec := json.NewDecoder(io.TeeReader(r.Body, &raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return decodeError(err)
+		err = decodeError(err)
+		if e, ok := apperr.As(err); ok && e.Code == apperr.CodeMalformed {
+			// A value its field's type refuses (a date not YYYY-MM-DD):
+			// encoding/json does not say which field, badField finds it.
+			if field := badField(raw.Bytes(), reflect.TypeOf(v).Elem(), ""); field != "" {
+				return apperr.Validation(field, i18n.T("值无效（日期须为 YYYY-MM-DD，时间须为 RFC 3339）",
+					"invalid value (dates are YYYY-MM-DD, instants RFC 3339)"))
+			}
+		}
+		return err
 	}
 	if err := checkText(reflect.ValueOf(v), ""); err != nil {
 		return err
@@ -315,6 +326,22 @@ func recordStep[In, Out any](w http.ResponseWriter, r *http.Request, p *auth.Pri
 	return recordCommand(w, r, kind, status, func(id store.ID, in In) (Out, error) {
 		return step(r.Context(), p, id, in)
 	})
+}
+
+// createRecord decodes In, runs the service and answers 201 with what
+// it created.
+func createRecord[In, Out any](w http.ResponseWriter, r *http.Request, p *auth.Principal,
+	run func(context.Context, *auth.Principal, In) (Out, error)) error {
+	var in In
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	out, err := run(r.Context(), p, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, out)
+	return nil
 }
 
 // recordRead answers GET of one record: the path's record id (kind names

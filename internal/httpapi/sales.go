@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -162,21 +161,6 @@ func salesDay(r *http.Request, name string) (calendar.Date, error) {
 	return queryDate(r, name)
 }
 
-// salesCreate decodes In, runs the service and answers 201.
-func salesCreate[In, Out any](w http.ResponseWriter, r *http.Request, p *auth.Principal,
-	run func(context.Context, *auth.Principal, In) (Out, error)) error {
-	var in In
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	out, err := run(r.Context(), p, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, out)
-	return nil
-}
-
 // salesList answers a list of a centre's records.
 func salesList[Out any](w http.ResponseWriter, items []Out, err error) error {
 	if err != nil {
@@ -192,7 +176,7 @@ func (h salesAPI) centres(w http.ResponseWriter, r *http.Request, p *auth.Princi
 }
 
 func (h salesAPI) setupCentre(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	return salesCreate(w, r, p, h.svc.SetupCentre)
+	return createRecord(w, r, p, h.svc.SetupCentre)
 }
 
 func (h salesAPI) centre(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -303,7 +287,7 @@ func (h salesAPI) clearCredit(w http.ResponseWriter, r *http.Request, p *auth.Pr
 }
 
 func (h salesAPI) startReception(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	return salesCreate(w, r, p, h.svc.StartReception)
+	return createRecord(w, r, p, h.svc.StartReception)
 }
 
 func (h salesAPI) receptions(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -335,7 +319,7 @@ func (h salesAPI) reclassify(w http.ResponseWriter, r *http.Request, p *auth.Pri
 }
 
 func (h salesAPI) register(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	return salesCreate(w, r, p, h.svc.Register)
+	return createRecord(w, r, p, h.svc.Register)
 }
 
 func (h salesAPI) registrations(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -404,7 +388,7 @@ func (h salesAPI) verify(w http.ResponseWriter, r *http.Request, p *auth.Princip
 }
 
 func (h salesAPI) claim(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	return salesCreate(w, r, p, h.svc.Claim)
+	return createRecord(w, r, p, h.svc.Claim)
 }
 
 func (h salesAPI) conflicts(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {

@@ -72,7 +72,7 @@ func (h salesAPI) dealRoutes(tag string, unit Param) []Route {
 }
 
 func (h salesAPI) recordDeal(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	return salesCreate(w, r, p, h.svc.RecordDeal)
+	return createRecord(w, r, p, h.svc.RecordDeal)
 }
 
 func (h salesAPI) deals(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -132,7 +132,7 @@ func (h salesAPI) commission(w http.ResponseWriter, r *http.Request, p *auth.Pri
 }
 
 func (h salesAPI) shareGroupBonus(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	return salesCreate(w, r, p, h.svc.ShareGroupBonus)
+	return createRecord(w, r, p, h.svc.ShareGroupBonus)
 }
 
 func (h salesAPI) groupBonuses(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -145,7 +145,7 @@ func (h salesAPI) groupBonuses(w http.ResponseWriter, r *http.Request, p *auth.P
 }
 
 func (h salesAPI) apply(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	return salesCreate(w, r, p, h.svc.Apply)
+	return createRecord(w, r, p, h.svc.Apply)
 }
 
 func (h salesAPI) applications(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -166,7 +166,7 @@ func (h salesAPI) decide(w http.ResponseWriter, r *http.Request, p *auth.Princip
 }
 
 func (h salesAPI) followUp(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	return salesCreate(w, r, p, h.svc.FollowUp)
+	return createRecord(w, r, p, h.svc.FollowUp)
 }
 
 func (h salesAPI) followUps(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {

@@ -57,7 +57,7 @@ func (h salesAPI) leasingRoutes(tag string, unit Param) []Route {
 }
 
 func (h salesAPI) submit(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	return salesCreate(w, r, p, h.svc.Submit)
+	return createRecord(w, r, p, h.svc.Submit)
 }
 
 func (h salesAPI) submissionsDue(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -87,7 +87,7 @@ func (h salesAPI) submissions(w http.ResponseWriter, r *http.Request, p *auth.Pr
 }
 
 func (h salesAPI) createArchiveForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	return salesCreate(w, r, p, h.svc.CreateArchiveForm)
+	return createRecord(w, r, p, h.svc.CreateArchiveForm)
 }
 
 func (h salesAPI) archiveForms(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -112,7 +112,7 @@ func (h salesAPI) closeArchiveForm(w http.ResponseWriter, r *http.Request, p *au
 }
 
 func (h salesAPI) grant(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	return salesCreate(w, r, p, h.svc.Grant)
+	return createRecord(w, r, p, h.svc.Grant)
 }
 
 func (h salesAPI) grants(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
