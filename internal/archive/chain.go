@@ -47,14 +47,14 @@ func deptPath(ctx context.Context, c store.Conn, company store.ID, key string, h
 		return "", nil
 	case policy.DeptHolder:
 	default:
-		err := c.QueryRow(ctx, "SELECT unit_id FROM archive_departments WHERE company_id = ? AND dept_key = ?",
-			company, key).Scan(&unit)
-		if errors.Is(err, sql.ErrNoRows) {
-			return "\x00unbound", nil
-		}
+		bound, err := boundUnitOf(ctx, c, company, key)
 		if err != nil {
 			return "", err
 		}
+		if bound == 0 {
+			return "\x00unbound", nil
+		}
+		unit = bound
 	}
 	u, err := org.GetUnit(ctx, c, unit)
 	if err != nil {

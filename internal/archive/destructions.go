@@ -326,7 +326,7 @@ func (s *Service) ExecuteDestruction(ctx context.Context, p *auth.Principal, id 
 			if err != nil {
 				return err
 			}
-			if err := document.WithdrawIn(audit.WithActor(ctx, p.Actor()), tx, docs, userOf(p), "destroyed "+d.Number, now); err != nil {
+			if err := document.WithdrawIn(audit.WithActor(ctx, p.Actor()), tx, docs, p.UserRef(), "destroyed "+d.Number, now); err != nil {
 				return err
 			}
 			files[e.FileID] = true
@@ -361,12 +361,4 @@ func (s *Service) ExecuteDestruction(ctx context.Context, p *auth.Principal, id 
 		return Destruction{}, err
 	}
 	return s.GetDestruction(ctx, p, id)
-}
-
-// userOf is p's user id, 0 for the system.
-func userOf(p *auth.Principal) store.ID {
-	if p == nil {
-		return 0
-	}
-	return p.UserID
 }

@@ -230,7 +230,7 @@ func (s *Service) createFile(ctx context.Context, tx store.Conn, p *auth.Princip
 	id, err := tx.InsertID(ctx, `INSERT INTO archive_files (company_id, number, kind, title, customer_id, service_point_id,
 		project, building, unit_no, year, sort_key, level, chain, holder_unit_id, location, created_by, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		company, number, in.Kind, in.Title, nullID(in.CustomerID), nullID(in.ServicePointID), in.Project, in.Building,
+		company, number, in.Kind, in.Title, store.OptionalID(in.CustomerID), store.OptionalID(in.ServicePointID), in.Project, in.Building,
 		in.Unit, in.Year, SortKey(in.Kind, in.Project, in.Building, in.Unit, number), level, in.Chain, holder,
 		in.Location, p.UserRef(), micros, micros)
 	if store.IsUniqueViolation(err) {
@@ -339,6 +339,18 @@ type boundUnit struct {
 	custodian store.ID
 }
 
+// boundUnitOf is the unit a company bound to a department key; 0 if none.
+func boundUnitOf(ctx context.Context, c store.Conn, company store.ID, key string) (store.ID, error) {
+	ids, err := store.QueryAll(ctx, c, func(r store.Scanner) (store.ID, error) {
+		var id store.ID
+		return id, r.Scan(&id)
+	}, "SELECT unit_id FROM archive_departments WHERE company_id = ? AND dept_key = ?", company, key)
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	return ids[0], nil
+}
+
 // boundUnits reads the archive departments a company bound.
 func boundUnits(ctx context.Context, c store.Conn, company store.ID) ([]boundUnit, error) {
 	return store.QueryAll(ctx, c, func(sc store.Scanner) (boundUnit, error) {
@@ -346,14 +358,6 @@ func boundUnits(ctx context.Context, c store.Conn, company store.ID) ([]boundUni
 		return b, sc.Scan(&b.key, &b.unit, &b.path, &b.custodian)
 	}, `SELECT d.dept_key, d.unit_id, u.path, coalesce(d.custodian_id, 0) FROM archive_departments d
 		JOIN org_units u ON u.id = d.unit_id WHERE d.company_id = ? ORDER BY d.id`, company)
-}
-
-// nullID stores 0 as NULL.
-func nullID(id store.ID) any {
-	if id == 0 {
-		return nil
-	}
-	return id
 }
 
 // UpdateFile changes a file's title, location or lending chain

@@ -159,7 +159,7 @@ func (s *Service) openHandover(ctx context.Context, tx store.Conn, p *auth.Princ
 	micros := store.Micros(now)
 	if err := tx.QueryRow(ctx, `INSERT INTO archive_handovers (company_id, number, schedule, period, from_unit_id, to_unit_id,
 		event_on, event_note, due_at, provisional, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		r.CompanyID, number, sch.Key, period, from, to, eventText, note, store.Micros(due.Due), handoverFlag(due.Provisional),
+		r.CompanyID, number, sch.Key, period, from, to, eventText, note, store.Micros(due.Due), boolInt(due.Provisional),
 		p.UserRef(), micros).Scan(&id); err != nil {
 		return 0, err
 	}
@@ -181,7 +181,7 @@ func handoverPeriodTaken(ctx context.Context, c store.Conn, company store.ID, sc
 func (s *Service) scheduleUnits(ctx context.Context, c store.Conn, r *rules, sch policy.HandoverSchedule) (from, to store.ID, err error) {
 	units := [2]store.ID{}
 	for i, key := range []string{sch.From, sch.To} {
-		units[i], err = handoverBoundUnit(ctx, c, r.CompanyID, key)
+		units[i], err = boundUnitOf(ctx, c, r.CompanyID, key)
 		if err != nil {
 			return 0, 0, err
 		}
@@ -197,18 +197,6 @@ func (s *Service) scheduleUnits(ctx context.Context, c store.Conn, r *rules, sch
 		}
 	}
 	return units[0], units[1], nil
-}
-
-// boundUnit is the unit a company bound to a department key; 0 if none.
-func handoverBoundUnit(ctx context.Context, c store.Conn, company store.ID, key string) (store.ID, error) {
-	ids, err := store.QueryAll(ctx, c, func(r store.Scanner) (store.ID, error) {
-		var id store.ID
-		return id, r.Scan(&id)
-	}, "SELECT unit_id FROM archive_departments WHERE company_id = ? AND dept_key = ?", company, key)
-	if err != nil || len(ids) == 0 {
-		return 0, err
-	}
-	return ids[0], nil
 }
 
 // AddHandoverFiles adds files held by the sending department to a pending
@@ -283,7 +271,7 @@ func (s *Service) addFiles(ctx context.Context, tx store.Conn, r *rules, sch pol
 		js, _ := json.Marshal(missing)
 		if _, err := tx.Exec(ctx, `INSERT INTO archive_handover_files (handover_id, file_id, missing, copy_kept) VALUES (?, ?, ?, ?)
 			ON CONFLICT (handover_id, file_id) DO UPDATE SET missing = excluded.missing, copy_kept = excluded.copy_kept`,
-			id, fid, string(js), handoverFlag(copyKept)); err != nil {
+			id, fid, string(js), boolInt(copyKept)); err != nil {
 			return nil, err
 		}
 		numbers = append(numbers, number)
@@ -455,11 +443,4 @@ func (s *Service) tellCustodian(ctx context.Context, tx store.Conn, h Handover, 
 	return s.notify.Send(ctx, tx, notify.Message{Event: "archive.handover.submitted", Users: []store.ID{custodian.ID},
 		Title: i18n.T("移交批次 %[1]s（%[2]s）待签收", "handover %[1]s (%[3]s) is waiting for your signature", h.Number, sch.Name.ZH, sch.Name.EN),
 		Link:  fmt.Sprintf("/archives/handovers/%d", h.ID), Object: "archive_handover", ObjectID: h.ID})
-}
-
-func handoverFlag(b bool) int64 {
-	if b {
-		return 1
-	}
-	return 0
 }

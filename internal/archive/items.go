@@ -128,7 +128,7 @@ func (s *Service) CheckIn(ctx context.Context, p *auth.Principal, in ItemInput) 
 		id, err := tx.InsertID(ctx, `INSERT INTO archive_items (company_id, file_id, category, title, medium, copy, pages,
 			document_id, sub_category, source_type, source_id, received_from, holder_unit_id, received_at, received_by,
 			filing_due_at, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?) RETURNING id`,
-			r.CompanyID, nullID(in.FileID), in.Category, in.Title, in.Medium, boolInt(in.Copy), in.Pages, nullID(in.DocumentID),
+			r.CompanyID, store.OptionalID(in.FileID), in.Category, in.Title, in.Medium, boolInt(in.Copy), in.Pages, store.OptionalID(in.DocumentID),
 			strings.TrimSpace(in.SubCategory), in.SourceType, source, strings.TrimSpace(in.ReceivedFrom), holder,
 			store.Micros(in.ReceivedAt), p.UserRef(), store.Micros(due.At), store.Micros(now))
 		if err != nil {

@@ -14,14 +14,10 @@ import (
 // with it). Rows already deleted are left alone; each withdrawal is
 // audited with the reason. The bytes stay, shared by hash with any other
 // document of the same content.
-func WithdrawIn(ctx context.Context, tx store.Conn, ids []store.ID, by store.ID, reason string, now time.Time) error {
-	var who any
-	if by != 0 {
-		who = by
-	}
+func WithdrawIn(ctx context.Context, tx store.Conn, ids []store.ID, by store.NullID, reason string, now time.Time) error {
 	for _, id := range ids {
 		res, err := tx.Exec(ctx, "UPDATE documents SET deleted_at = ?, deleted_by = ? WHERE id = ? AND deleted_at = 0",
-			store.Micros(now), who, id)
+			store.Micros(now), by, id)
 		if err != nil {
 			return err
 		}
