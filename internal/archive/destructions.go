@@ -16,7 +16,6 @@ import (
 	"kefu/internal/calendar"
 	"kefu/internal/document"
 	"kefu/internal/i18n"
-	"kefu/internal/notify"
 	"kefu/internal/store"
 )
 
@@ -167,13 +166,8 @@ func (s *Service) tellDestructionApprovers(ctx context.Context, tx store.Conn, r
 	if err != nil {
 		return err
 	}
-	users = without(users, creator)
-	if len(users) == 0 {
-		return nil
-	}
-	return s.notify.Send(ctx, tx, notify.Message{Event: "archive.destruction.requested", Users: users,
-		Title: i18n.T("销毁清单 %[1]s 待您“%[2]s”", "destruction list %[1]s waits for your “%[3]s”", number, st.Name.ZH, st.Name.EN),
-		Link:  "/archives/destructions/" + id.String(), Object: "archive_destruction", ObjectID: id})
+	return s.tell(ctx, tx, "archive.destruction.requested", without(users, creator), "destruction", id,
+		i18n.T("销毁清单 %[1]s 待您“%[2]s”", "destruction list %[1]s waits for your “%[3]s”", number, st.Name.ZH, st.Name.EN))
 }
 
 // DecideDestruction records a step of the destruction chain. Audited.
@@ -231,15 +225,14 @@ func (s *Service) DecideDestruction(ctx context.Context, p *auth.Principal, id s
 		if state == DestructionPending {
 			return s.tellDestructionApprovers(ctx, tx, r, d.ID, step+1, d.Number, d.CreatedBy)
 		}
-		if s.notify == nil || d.CreatedBy == 0 {
+		if d.CreatedBy == 0 {
 			return nil
 		}
 		title := i18n.T("销毁清单 %[1]s 已批准，可执行销毁", "destruction list %[1]s is approved: it may be executed", d.Number)
 		if state == DestructionRejected {
 			title = i18n.T("销毁清单 %[1]s 未获批准", "destruction list %[1]s was refused", d.Number)
 		}
-		return s.notify.Send(ctx, tx, notify.Message{Event: "archive.destruction." + state, Users: []store.ID{d.CreatedBy},
-			Title: title, Link: "/archives/destructions/" + d.ID.String(), Object: "archive_destruction", ObjectID: d.ID})
+		return s.tell(ctx, tx, "archive.destruction."+state, []store.ID{d.CreatedBy}, "destruction", d.ID, title)
 	})
 	if err != nil {
 		return Destruction{}, err

@@ -15,7 +15,6 @@ import (
 	"kefu/internal/auth"
 	"kefu/internal/calendar"
 	"kefu/internal/i18n"
-	"kefu/internal/notify"
 	"kefu/internal/policy"
 	"kefu/internal/store"
 )
@@ -428,19 +427,10 @@ func handoverCustody(ctx context.Context, tx store.Conn, files []HandoverFile, t
 // tellCustodian tells the receiving department's custodian a batch was
 // handed over.
 func (s *Service) tellCustodian(ctx context.Context, tx store.Conn, h Handover, sch policy.HandoverSchedule) error {
-	if s.notify == nil {
-		return nil
-	}
-	var custodian store.NullID
-	err := tx.QueryRow(ctx, "SELECT custodian_id FROM archive_departments WHERE company_id = ? AND dept_key = ?",
-		h.CompanyID, sch.To).Scan(&custodian)
-	if errors.Is(err, sql.ErrNoRows) || err == nil && !custodian.Valid {
-		return nil
-	}
-	if err != nil {
+	custodian, err := custodianOf(ctx, tx, h.CompanyID, h.ToUnitID)
+	if err != nil || custodian == 0 {
 		return err
 	}
-	return s.notify.Send(ctx, tx, notify.Message{Event: "archive.handover.submitted", Users: []store.ID{custodian.ID},
-		Title: i18n.T("移交批次 %[1]s（%[2]s）待签收", "handover %[1]s (%[3]s) is waiting for your signature", h.Number, sch.Name.ZH, sch.Name.EN),
-		Link:  fmt.Sprintf("/archives/handovers/%d", h.ID), Object: "archive_handover", ObjectID: h.ID})
+	return s.tell(ctx, tx, "archive.handover.submitted", []store.ID{custodian}, "handover", h.ID,
+		i18n.T("移交批次 %[1]s（%[2]s）待签收", "handover %[1]s (%[3]s) is waiting for your signature", h.Number, sch.Name.ZH, sch.Name.EN))
 }

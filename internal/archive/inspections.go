@@ -12,7 +12,6 @@ import (
 	"kefu/internal/auth"
 	"kefu/internal/calendar"
 	"kefu/internal/i18n"
-	"kefu/internal/notify"
 	"kefu/internal/org"
 	"kefu/internal/store"
 )
@@ -139,7 +138,7 @@ func (s *Service) CreateInspection(ctx context.Context, p *auth.Principal, in In
 // tellInspected tells the custodians of the archive departments bound to
 // the inspected unit about its findings.
 func (s *Service) tellInspected(ctx context.Context, tx store.Conn, company, unit, id store.ID, findings int, on calendar.Date) error {
-	if s.notify == nil || findings == 0 {
+	if findings == 0 {
 		return nil
 	}
 	users, err := store.QueryAll(ctx, tx, func(sc store.Scanner) (store.ID, error) {
@@ -149,9 +148,8 @@ func (s *Service) tellInspected(ctx context.Context, tx store.Conn, company, uni
 	if err != nil || len(users) == 0 {
 		return err
 	}
-	return s.notify.Send(ctx, tx, notify.Message{Event: "archive.inspection.findings", Users: users,
-		Title: i18n.T("%[1]s 档案检查发现 %[2]d 个问题，请整改", "the archive inspection of %[1]s found %[2]d issues to correct", on.String(), findings),
-		Link:  "/archives/inspections", Object: "archive_inspection", ObjectID: id})
+	return s.tell(ctx, tx, "archive.inspection.findings", users, "inspection", id,
+		i18n.T("%[1]s 档案检查发现 %[2]d 个问题，请整改", "the archive inspection of %[1]s found %[2]d issues to correct", on.String(), findings))
 }
 
 // ListInspections lists a company's inspections, newest first

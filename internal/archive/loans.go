@@ -142,14 +142,9 @@ func (s *Service) tellApprovers(ctx context.Context, tx store.Conn, st policy.Ap
 	if err != nil {
 		return err
 	}
-	users = without(users, borrower)
-	if len(users) == 0 {
-		return nil
-	}
-	return s.notify.Send(ctx, tx, notify.Message{Event: "archive.loan.requested", Users: users,
-		Title: i18n.T("借阅申请 %[1]s（档案 %[2]s）待您“%[3]s”", "loan %[1]s (file %[2]s) waits for your “%[4]s”",
-			number, file, st.Name.ZH, st.Name.EN),
-		Link: "/archives/loans/" + id.String(), Object: "archive_loan", ObjectID: id})
+	return s.tell(ctx, tx, "archive.loan.requested", without(users, borrower), "loan", id,
+		i18n.T("借阅申请 %[1]s（档案 %[2]s）待您“%[3]s”", "loan %[1]s (file %[2]s) waits for your “%[4]s”",
+			number, file, st.Name.ZH, st.Name.EN))
 }
 
 // without drops id from ids.
@@ -216,11 +211,11 @@ func (s *Service) DecideLoan(ctx context.Context, p *auth.Principal, id store.ID
 			} else if c != 0 {
 				users = append(users, c)
 			}
-			return s.tell(ctx, tx, "archive.loan.approved", users, l.ID,
+			return s.tell(ctx, tx, "archive.loan.approved", users, "loan", l.ID,
 				i18n.T("借阅 %[1]s（档案 %[2]s）已批准，请办理登记借出", "loan %[1]s (file %[2]s) is approved: register it to lend",
 					l.Number, l.FileNumber))
 		default:
-			return s.tell(ctx, tx, "archive.loan.rejected", []store.ID{l.BorrowerID}, l.ID,
+			return s.tell(ctx, tx, "archive.loan.rejected", []store.ID{l.BorrowerID}, "loan", l.ID,
 				i18n.T("借阅 %[1]s（档案 %[2]s）未获批准", "loan %[1]s (file %[2]s) was refused", l.Number, l.FileNumber))
 		}
 	})
@@ -231,12 +226,17 @@ func (s *Service) DecideLoan(ctx context.Context, p *auth.Principal, id store.ID
 }
 
 // tell notifies users about a loan.
-func (s *Service) tell(ctx context.Context, tx store.Conn, event string, users []store.ID, id store.ID, title i18n.Text) error {
+func (s *Service) tell(ctx context.Context, tx store.Conn, event string, users []store.ID, object string, id store.ID,
+	title i18n.Text) error {
 	if s.notify == nil || len(users) == 0 {
 		return nil
 	}
-	return s.notify.Send(ctx, tx, notify.Message{Event: event, Users: users, Title: title,
-		Link: "/archives/loans/" + id.String(), Object: "archive_loan", ObjectID: id})
+	link := "/archives/" + object + "s/" + id.String()
+	if object == "inspection" { // findings are listed with their inspections
+		link = "/archives/inspections"
+	}
+	return s.notify.Send(ctx, tx, notify.Message{Event: event, Users: users, Title: title, Link: link,
+		Object: "archive_" + object, ObjectID: id})
 }
 
 // LendLoan registers an approved loan and hands the file out
@@ -287,7 +287,7 @@ func (s *Service) LendLoan(ctx context.Context, p *auth.Principal, id store.ID) 
 			map[string]any{"number": l.Number, "file": l.FileNumber, "due_at": due.At, "period": period.String()}); err != nil {
 			return err
 		}
-		return s.tell(ctx, tx, "archive.loan.lent", []store.ID{l.BorrowerID}, l.ID,
+		return s.tell(ctx, tx, "archive.loan.lent", []store.ID{l.BorrowerID}, "loan", l.ID,
 			i18n.T("档案 %[1]s 已借出，请于 %[2]s 前归还", "file %[1]s is lent to you: return it before %[2]s",
 				l.FileNumber, due.At.In(r.Calendar.Location()).Format("2006-01-02 15:04")))
 	})
@@ -418,7 +418,7 @@ func (s *Service) ChaseLoan(ctx context.Context, p *auth.Principal, id store.ID,
 			map[string]any{"number": l.Number, "days_overdue": l.DaysOverdue, "note": note}); err != nil {
 			return err
 		}
-		return s.tell(ctx, tx, "archive.loan.chased", []store.ID{l.BorrowerID}, l.ID,
+		return s.tell(ctx, tx, "archive.loan.chased", []store.ID{l.BorrowerID}, "loan", l.ID,
 			i18n.T("档案管理员催还借阅 %[1]s（档案 %[2]s），已逾期 %[3]d 天", "the custodian asks you to return loan %[1]s (file %[2]s), %[3]d days overdue",
 				l.Number, l.FileNumber, l.DaysOverdue))
 	})

@@ -8,7 +8,6 @@ import (
 	"kefu/internal/audit"
 	"kefu/internal/i18n"
 	"kefu/internal/jobs"
-	"kefu/internal/notify"
 	"kefu/internal/store"
 )
 
@@ -66,13 +65,10 @@ func (s *Service) fireOverdue(ctx context.Context, tx store.Conn, t jobs.Timer) 
 		} else if c != 0 {
 			users = append(users, c)
 		}
-		if s.notify != nil {
-			if err := s.notify.Send(ctx, tx, notify.Message{Event: "archive.loan.overdue", Users: users,
-				Title: i18n.T("借阅 %[1]s（档案 %[2]s）已逾期，请尽快归还", "loan %[1]s (file %[2]s) is overdue: please return it",
-					number, fileNumber),
-				Link: "/archives/loans/" + t.Ref.String(), Object: "archive_loan", ObjectID: t.Ref}); err != nil {
-				return err
-			}
+		if err := s.tell(ctx, tx, "archive.loan.overdue", users, "loan", t.Ref,
+			i18n.T("借阅 %[1]s（档案 %[2]s）已逾期，请尽快归还", "loan %[1]s (file %[2]s) is overdue: please return it",
+				number, fileNumber)); err != nil {
+			return err
 		}
 		if err := audit.Record(audit.WithActor(ctx, audit.System), tx, now, "archive.loan.remind", "archive_loan",
 			t.Ref.String(), map[string]any{"number": number, "day": day.String()}); err != nil {
