@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -24,6 +25,20 @@ func (d archiveDecision) approves() (bool, error) {
 		return false, apperr.Required("decision")
 	}
 	return false, apperr.Validation("decision", i18n.T("须为 approve 或 reject", "must be approve or reject"))
+}
+
+// decideRecord decides the current step of a chain on the record of the
+// path: {"decision": "approve"|"reject", "note"}.
+func decideRecord[Out any](w http.ResponseWriter, r *http.Request, p *auth.Principal, kind string,
+	run func(context.Context, *auth.Principal, store.ID, bool, string) (Out, error)) error {
+	return recordCommand(w, r, kind, http.StatusOK, func(id store.ID, in archiveDecision) (Out, error) {
+		ok, err := in.approves()
+		if err != nil {
+			var none Out
+			return none, err
+		}
+		return run(r.Context(), p, id, ok, in.Note)
+	})
 }
 
 // archiveCompany reads ?company_id= (0: the caller's).
@@ -159,13 +174,7 @@ func (h archiveAPI) requestLevel(w http.ResponseWriter, r *http.Request, p *auth
 }
 
 func (h archiveAPI) decideLevel(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	return recordCommand(w, r, "level_change", http.StatusOK, func(id store.ID, in archiveDecision) (archive.LevelChange, error) {
-		ok, err := in.approves()
-		if err != nil {
-			return archive.LevelChange{}, err
-		}
-		return h.svc.DecideLevelChange(r.Context(), p, id, ok, in.Note)
-	})
+	return decideRecord(w, r, p, "level_change", h.svc.DecideLevelChange)
 }
 
 func (h archiveAPI) tray(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -279,13 +288,7 @@ func (h archiveAPI) loan(w http.ResponseWriter, r *http.Request, p *auth.Princip
 }
 
 func (h archiveAPI) decideLoan(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	return recordCommand(w, r, "loan", http.StatusOK, func(id store.ID, in archiveDecision) (archive.Loan, error) {
-		ok, err := in.approves()
-		if err != nil {
-			return archive.Loan{}, err
-		}
-		return h.svc.DecideLoan(r.Context(), p, id, ok, in.Note)
-	})
+	return decideRecord(w, r, p, "loan", h.svc.DecideLoan)
 }
 
 // recordAction runs a command without a body (an empty or {} body is
@@ -356,13 +359,7 @@ func (h archiveAPI) destruction(w http.ResponseWriter, r *http.Request, p *auth.
 }
 
 func (h archiveAPI) decideDestruction(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	return recordCommand(w, r, "destruction", http.StatusOK, func(id store.ID, in archiveDecision) (archive.Destruction, error) {
-		ok, err := in.approves()
-		if err != nil {
-			return archive.Destruction{}, err
-		}
-		return h.svc.DecideDestruction(r.Context(), p, id, ok, in.Note)
-	})
+	return decideRecord(w, r, p, "destruction", h.svc.DecideDestruction)
 }
 
 func (h archiveAPI) execute(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
