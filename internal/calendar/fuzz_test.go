@@ -78,8 +78,8 @@ func FuzzParseNotice(f *testing.F) {
 			if !errors.As(err, &ne) || ne.Reason == "" || ne.ReasonZH == "" {
 				t.Fatalf("error %v is not a complete *NoticeError", err)
 			}
-			if ne.Sentence != "" && !strings.Contains(text, ne.Sentence) && !strings.Contains(strings.ReplaceAll(text, "\n", ""), ne.Sentence) {
-				// the quoted sentence comes from the text (lines joined)
+			if ne.Sentence != "" && !strings.Contains(text, ne.Sentence) && !strings.Contains(joinedLines(text), ne.Sentence) {
+				// the quoted sentence comes from the text (lines joined as the notice is read)
 				t.Fatalf("sentence %q is not in the text", ne.Sentence)
 			}
 			return
@@ -107,4 +107,14 @@ func FuzzParseNotice(f *testing.F) {
 			t.Fatal("not deterministic")
 		}
 	})
+}
+
+// joinedLines is text as ParseNotice reads a paragraph: every line trimmed
+// of the spaces around it and the lines joined without separator.
+func joinedLines(text string) string {
+	var b strings.Builder
+	for _, line := range strings.FieldsFunc(text, func(r rune) bool { return r == '\n' || r == '\r' }) {
+		b.WriteString(strings.TrimFunc(line, func(r rune) bool { return normRune(r) == ' ' }))
+	}
+	return b.String()
 }
